@@ -1,0 +1,219 @@
+"""The facade: the only entry the CLI, the HTTP API and the UI use (``Bot.build(settings)``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from bot.errors import InputError, NotFoundError
+from bot.settings import Settings
+from bot.types import Answer, Article, Hit, Quote
+from store.index import QuoteIndex, connect
+from store.read import Problem, read_paths, read_raw
+
+# spaCy needs about 1 GB per 100,000 characters; longer articles are extracted in pieces.
+MAX_EXTRACT_CHARS = 100_000
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did; ``to_dict`` is the CLI/API contract."""
+
+    documents: int = 0
+    skipped: int = 0
+    quotes: int = 0
+    replaced: int = 0
+    errors: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.documents,
+            "skipped": self.skipped,
+            "quotes": self.quotes,
+            "replaced": self.replaced,
+            "errors": self.errors,
+            "warnings": self.warnings,
+        }
+
+
+class Bot:
+    """Ingest, ask, browse and remove; heavy parts are built once, when first needed."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @classmethod
+    def build(cls, settings: Settings | None = None) -> Bot:
+        return cls(settings or Settings())
+
+    @cached_property
+    def embedder(self) -> Any:
+        from store.embed import MiniLMEmbedding
+
+        return MiniLMEmbedding()
+
+    @cached_property
+    def index(self) -> QuoteIndex:
+        if not self.settings.chroma_url:
+            self.settings.store.mkdir(parents=True, exist_ok=True)
+        client = connect(str(self.settings.store), self.settings.chroma_url)
+        return QuoteIndex(client, self.embedder, self.settings.collection_prefix)
+
+    @cached_property
+    def extractor(self) -> Any:
+        from store.extract import QuoteExtractor
+
+        return QuoteExtractor()
+
+    @cached_property
+    def chain(self) -> Any:
+        from bot.chain import build_chain
+
+        return build_chain(self.index, self.settings)
+
+    # --- ingest --------------------------------------------------------------------------
+
+    def ingest(
+        self, paths: Iterable[str | Path], progress: Callable[[int], None] | None = None
+    ) -> IngestReport:
+        """Read, extract and index; a bad file is reported and the rest of the batch goes on."""
+        report = IngestReport()
+        self.index.repair()
+        batch: list[Article] = []
+        for item in read_paths(paths):
+            if isinstance(item, Problem):
+                (report.warnings if item.warning else report.errors).append(item.to_dict())
+                continue
+            batch.append(item)
+            if len(batch) >= self.settings.batch_size:
+                self._ingest_batch(batch, report, progress)
+                batch = []
+        self._ingest_batch(batch, report, progress)
+        return report
+
+    def _ingest_batch(
+        self, batch: list[Article], report: IngestReport, progress: Callable[[int], None] | None
+    ) -> None:
+        unique = list({a.doc_id: a for a in batch}.values())
+        known = self.index.has_articles([a.doc_id for a in unique])
+        new = [a for a in unique if a.doc_id not in known]
+        report.skipped += len(batch) - len(new)
+        quotes = self.extract_articles([a.text for a in new])
+        report.quotes += self.index.add(list(zip(new, quotes, strict=True)))
+        report.documents += len(new)
+        for article in new:  # a changed file replaces its old records, after the new ones exist
+            stale = [d for d in self.index.doc_ids_for_path(article.source_path) if d != article.doc_id]
+            report.replaced += self.index.remove(stale)
+        if progress:
+            progress(len(batch))
+
+    def extract_articles(self, texts: list[str]) -> list[list[Quote]]:
+        """Quotes for each text; very long texts are cut at paragraph breaks and re-joined."""
+        pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+        for i, text in enumerate(texts):
+            pieces += [(i, off, piece) for off, piece in _split_long(text)]
+        out: list[list[Quote]] = [[] for _ in texts]
+        found = self.extractor.extract_many((p for _, _, p in pieces), self.settings.batch_size)
+        for (i, offset, _), quotes in zip(pieces, found, strict=True):
+            out[i] += [_shift(q, offset) for q in quotes] if offset else quotes
+        return out
+
+    def extract_file(self, path: str | Path) -> dict[str, Any]:
+        """``quotebot extract``: quotes of one file with offsets into its decoded text."""
+        try:
+            text = read_raw(Path(path))
+        except (OSError, ValueError) as e:
+            raise InputError(f"{path}: {e}") from e
+        quotes = self.extract_articles([text])[0]
+        return {"path": str(path), "quotes": [_extract_dict(q) for q in quotes]}
+
+    # --- ask and browse ------------------------------------------------------------------
+
+    def ask(self, question: str, history: list[dict[str, str]] | None = None, id: Any = None) -> Answer:
+        answer: Answer = self.chain.invoke({"question": question, "history": history or []})
+        answer.id = id
+        return answer
+
+    def remove(self, target: str) -> list[str]:
+        """Remove an article by doc id or by the path it was ingested from."""
+        doc_ids = self.index.has_articles([target]) or set(self.index.doc_ids_for_path(target))
+        if not doc_ids:
+            resolved = str(Path(target).resolve()) if Path(target).exists() else target
+            doc_ids = set(self.index.doc_ids_for_path(resolved))
+        if not doc_ids:
+            raise NotFoundError(f"Nothing indexed has the id or path {target!r}. See `quotebot stats`.")
+        self.index.remove(sorted(doc_ids))
+        return sorted(doc_ids)
+
+    def document(self, doc_id: str) -> dict[str, Any]:
+        return self.index.get_article(doc_id)
+
+    def quotes(
+        self, speaker: str = "", q: str = "", doc_id: str = "", limit: int = 20
+    ) -> list[Hit]:
+        from bot.browse import find_quotes
+
+        return find_quotes(self, speaker=speaker, q=q, doc_id=doc_id, limit=limit)
+
+    def speakers(self) -> list[dict[str, Any]]:
+        from bot.browse import list_speakers
+
+        return list_speakers(self)
+
+    def stats(self) -> dict[str, Any]:
+        from bot.browse import store_stats
+
+        return store_stats(self)
+
+
+def _split_long(text: str) -> Iterator[tuple[int, str]]:
+    if len(text) <= MAX_EXTRACT_CHARS:
+        yield 0, text
+        return
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + MAX_EXTRACT_CHARS)
+        if end < len(text):
+            cut = text.rfind("\n", start + MAX_EXTRACT_CHARS // 2, end)
+            end = cut + 1 if cut != -1 else end
+        yield start, text[start:end]
+        start = end
+
+
+def _shift(q: Quote, offset: int) -> Quote:
+    from dataclasses import replace
+
+    from bot.types import Span
+
+    def move(s: Span | None) -> Span | None:
+        return None if s is None else Span(s.text, s.start + offset, s.end + offset)
+
+    return replace(
+        q,
+        start=q.start + offset,
+        end=q.end + offset,
+        cue=move(q.cue),
+        speaker_mention=move(q.speaker_mention),
+        spans=[(a + offset, b + offset) for a, b in q.spans],
+    )
+
+
+def _extract_dict(q: Quote) -> dict[str, Any]:
+    def span(s: Any) -> dict[str, Any] | None:
+        return None if s is None else {"text": s.text, "start": s.start, "end": s.end}
+
+    out: dict[str, Any] = {"quote": q.quote, "start": q.start, "end": q.end}
+    if q.spans:
+        out["spans"] = [list(s) for s in q.spans]
+    out.update(
+        kind=q.kind,
+        cue=span(q.cue),
+        speaker_mention=span(q.speaker_mention),
+        speaker=q.speaker,
+        speaker_role=q.speaker_role,
+    )
+    return out

@@ -1,0 +1,1 @@
+"""Reading, cleaning, extraction and indexing: everything below the chain."""

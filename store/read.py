@@ -1,0 +1,231 @@
+"""Files → Articles: .txt, .md, .html, .jsonl and directories, each problem named with its path."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.types import Article
+from store.clean import clean_text, fix_text
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+MAX_BYTES = 20_000_000
+
+
+@dataclass
+class Problem:
+    """A file (or a line of one) that could not be read, and why, in one sentence."""
+
+    path: str
+    error: str
+    warning: bool = False
+
+    def to_dict(self) -> dict[str, str]:
+        key = "warning" if self.warning else "error"
+        return {"path": self.path, key: self.error}
+
+
+def doc_id_for(text: str) -> str:
+    """Stable id from content: the same text always gets the same id."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def decode(data: bytes, path: str) -> tuple[str, Problem | None]:
+    """UTF-8 first; legacy single-byte encodings are decoded with a warning, binary is refused."""
+    if b"\x00" in data[:8192]:
+        raise ValueError("it looks like a binary file (it contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    encoding = "cp1252"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        encoding = "latin-1"
+        text = data.decode(encoding)
+    if _looks_binary(text):
+        raise ValueError("it is neither UTF-8 nor legible single-byte text (binary data?)")
+    return text, Problem(path, f"not UTF-8; decoded as {encoding}", warning=True)
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    return controls > len(sample) * 0.01
+
+
+def make_article(raw: str, source_path: str, meta: dict[str, str] | None = None) -> Article:
+    """Clean a text and wrap it; the title defaults to the first line."""
+    meta = meta or {}
+    text = clean_text(raw)
+    if not text.strip():
+        raise ValueError("no article text is left after cleaning (empty or only boilerplate)")
+    title = (meta.get("title") or "").strip() or _first_line(text)
+    return Article(
+        doc_id=doc_id_for(text),
+        text=text,
+        title=title,
+        source_path=source_path,
+        url=str(meta.get("url") or ""),
+        publisher=str(meta.get("publisher") or ""),
+        published=str(meta.get("published") or ""),
+    )
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().split("\n", 1)[0].strip()
+    return line if len(line) <= 200 else line[:197].rsplit(" ", 1)[0] + "…"
+
+
+_MD_PATTERNS = [
+    (re.compile(r"^\s{0,3}#{1,6}\s*", re.M), ""),  # headings
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # links
+    (re.compile(r"(\*\*|__)(.+?)\1"), r"\2"),  # bold
+    (re.compile(r"(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w*])"), r"\1"),  # italics
+    (re.compile(r"^\s{0,3}>\s?", re.M), ""),  # block quotes
+    (re.compile(r"^\s*([-*_]\s*){3,}$", re.M), ""),  # rules
+]
+
+
+def markdown_to_text(text: str) -> str:
+    """Drop Markdown markup, keep the words."""
+    for pattern, repl in _MD_PATTERNS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def html_to_article_parts(html: str) -> tuple[str, dict[str, str]]:
+    """Main article text and metadata from an HTML page (trafilatura)."""
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    if doc is None or not getattr(doc, "text", None):
+        raise ValueError("no article text was found in this HTML page")
+    meta = {
+        "title": doc.title or "",
+        "url": doc.url or "",
+        "publisher": doc.sitename or "",
+        "published": doc.date or "",
+    }
+    return doc.text, meta
+
+
+def read_file(path: Path) -> Iterator[Article | Problem]:
+    """Articles from one file; problems come back as values so the batch goes on."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            raise ValueError("the file is empty")
+        if size > MAX_BYTES:
+            raise ValueError(f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+        text, warning = decode(path.read_bytes(), name)
+    except PermissionError:
+        yield Problem(name, "permission denied: quotebot cannot read this file")
+        return
+    except (OSError, ValueError) as e:
+        yield Problem(name, _reason(e))
+        return
+    if warning:
+        yield warning
+    suffix = path.suffix.lower()
+    name = str(path.resolve())  # the stored source_path: stable across working directories
+    if suffix in JSONL_SUFFIXES:
+        yield from _read_jsonl(text, name)
+        return
+    try:
+        if suffix in HTML_SUFFIXES:
+            body, meta = html_to_article_parts(text)
+            yield make_article(body, name, meta)
+        elif suffix in {".md", ".markdown"}:
+            yield make_article(markdown_to_text(text), name)
+        else:
+            yield make_article(text, name)
+    except ValueError as e:
+        yield Problem(name, str(e))
+
+
+def _reason(e: Exception) -> str:
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror[0].lower() + e.strerror[1:]
+    return str(e)
+
+
+def _read_jsonl(text: str, name: str) -> Iterator[Article | Problem]:
+    """One article per line; a broken line is reported with its number and skipped."""
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{name}:{lineno}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            yield Problem(where, f"line {lineno} is not valid JSON ({e.msg})")
+            continue
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            yield Problem(where, f'line {lineno} has no "text" string field')
+            continue
+        meta = {k: str(record.get(k) or "") for k in ("title", "url", "publisher", "published")}
+        try:
+            body = record["text"]
+            if re.search(r"<(p|div|article|html|body)\b", body[:2000], re.I):
+                body, html_meta = html_to_article_parts(body)
+                meta = {k: meta[k] or html_meta.get(k, "") for k in meta}
+            yield make_article(body, where, meta)
+        except ValueError as e:
+            yield Problem(where, f"line {lineno}: {e}")
+
+
+def iter_files(paths: Iterable[str | Path]) -> Iterator[Path | Problem]:
+    """Expand directories recursively (no symlink following, so no loops); sorted, stable."""
+    for raw in paths:
+        path = Path(raw)
+        if not os.path.lexists(path):
+            yield Problem(str(path), "no such file or directory")
+        elif path.is_symlink() and not path.exists():
+            yield Problem(str(path), "broken or looping symbolic link")
+        elif path.is_dir():
+            yield from _walk(path)
+        else:
+            yield path
+
+
+def _walk(root: Path) -> Iterator[Path | Problem]:
+    for dirpath, dirnames, filenames in os.walk(root, onerror=None, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for filename in sorted(filenames):
+            path = Path(dirpath) / filename
+            if filename.startswith("."):
+                continue
+            if path.is_symlink() and not path.exists():
+                yield Problem(str(path), "broken or looping symbolic link")
+            elif path.suffix.lower() in SUFFIXES:
+                yield path
+
+
+def read_paths(paths: Iterable[str | Path]) -> Iterator[Article | Problem]:
+    """Every article under the given paths, in a stable order, with problems interleaved."""
+    for item in iter_files(paths):
+        if isinstance(item, Problem):
+            yield item
+        else:
+            yield from read_file(item)
+
+
+def read_raw(path: Path) -> str:
+    """The decoded text of a file as-is (for ``quotebot extract``: offsets index this text)."""
+    text, _ = decode(path.read_bytes(), str(path))
+    return text
+
+
+__all__ = ["Problem", "doc_id_for", "read_paths", "read_file", "read_raw", "make_article", "fix_text"]
