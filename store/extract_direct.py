@@ -1,0 +1,119 @@
+"""Quote-marked text: tie each quoted region to a cue, colon lead-in, dash or earlier paragraph."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span, Token
+
+from store.cues import cue_score, is_speech_verb
+from store.extract_marks import Region
+from store.extract_reported import Candidate, subject_of
+
+MIN_WORDS = 4  # shorter unattributed quoted text is a scare quote, title or nickname
+DIRECT_SHARE = 0.6  # a cue's content that is mostly quoted text is a direct quote
+_DASH = re.compile(r"\s*[—–-]{1,2}\s*((?:[A-Z][\w.'’-]*\s?){1,4})")
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def claim_regions(cands: list[Candidate], regions: list[Region]) -> dict[int, int]:
+    """Give each region to the cue whose content holds it; direct or mixed by quoted share."""
+    owner: dict[int, int] = {}
+    for ri, region in enumerate(regions):
+        span = (region.start, region.end)
+        best = None
+        for ci, cand in enumerate(cands):
+            if region.start <= cand.cue.start_char < region.end:
+                continue
+            if _overlap(span, (cand.start, cand.end)) == 0:
+                continue
+            if best is None or cand.end - cand.start < cands[best].end - cands[best].start:
+                best = ci
+        if best is not None:
+            owner[ri] = best
+    for ri, ci in owner.items():
+        cand, region = cands[ci], regions[ri]
+        length = max(cand.end, region.end) - min(cand.start, region.start)
+        quoted = sum(e - s for s, e in region.pieces)
+        starts_quoted = cand.start >= region.start - 1  # "“A,” Bozell said": the parse overreaches
+        if cand.kind == "direct" or starts_quoted or quoted >= DIRECT_SHARE * length:
+            if cand.kind != "direct":
+                cand.kind, cand.pieces = "direct", []
+            cand.pieces = sorted(cand.pieces + list(region.pieces))
+        else:
+            cand.kind = "mixed"
+            cand.pieces = [(min(cand.start, region.start), max(cand.end, region.end))]
+        cand.regions.append(ri)
+    return owner
+
+
+def _nearest_cue(doc: Doc, region: Region) -> Token | None:
+    """A speech verb outside the region in the sentences it touches, nearest first."""
+    first = doc.char_span(region.start, region.end, alignment_mode="expand")
+    if first is None:
+        return None
+    lo, hi = first[0].sent.start, first[-1].sent.end
+    outside = [t for t in doc[lo:hi] if not region.start <= t.idx < region.end]
+    verbs = [t for t in outside if is_speech_verb(t) or (t.pos_ == "VERB" and cue_score(t) >= 1)]
+    if not verbs:
+        return None
+    return min(verbs, key=lambda t: min(abs(t.idx - region.start), abs(t.idx - region.end)))
+
+
+def _colon_cue(doc: Doc, region: Region) -> Token | None:
+    """ "He added:" ending the text just before the quote (same or previous paragraph)."""
+    before = doc.text[: region.start].rstrip()
+    if not before.endswith(":"):
+        return None
+    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    if colon is None:
+        return None
+    verbs = [t for t in colon[0].sent if t.pos_ in ("VERB", "AUX") and t.i < colon[0].i]
+    speech = [t for t in verbs if is_speech_verb(t) or cue_score(t) >= 0.5]
+    return speech[-1] if speech else None
+
+
+def _make(doc: Doc, cue: Span | None, subject: Token | None, region: Region) -> Candidate:
+    cue_span = cue if cue is not None else doc[0:0]
+    return Candidate(cue_span, subject, list(region.pieces), "direct")
+
+
+def attribute_orphans(
+    doc: Doc, regions: list[Region], owner: dict[int, int], cands: list[Candidate]
+) -> list[Candidate]:
+    """Direct quotes whose cue the parse did not link: nearby verb, colon, dash or paragraph."""
+    extra: list[Candidate] = []
+    last: Candidate | None = None
+    for ri, region in enumerate(regions):
+        if ri in owner:
+            last = cands[owner[ri]]
+            continue
+        inner = doc.text[region.inner[0] : region.inner[1]]
+        cue = _nearest_cue(doc, region) or _colon_cue(doc, region)
+        if cue is not None and (words(inner) >= MIN_WORDS or region.closed is False):
+            last = _make(doc, doc[cue.i : cue.i + 1], subject_of(cue), region)
+            extra.append(last)
+            continue
+        if words(inner) < MIN_WORDS:
+            continue
+        dash = _DASH.match(doc.text, region.end)
+        if dash and "\n" not in dash.group():
+            name = doc.char_span(dash.start(1), dash.end(1), alignment_mode="contract")
+            if name is not None and len(name):
+                last = _make(doc, None, name.root, region)
+                extra.append(last)
+                continue
+        if last is not None and last.kind == "direct" and region.start - last.end < 1500:
+            if "\n" not in doc.text[last.end : region.start]:
+                last.pieces.extend(region.pieces)  # "A," he said. "B."
+            elif doc.text[: region.start].rstrip(" \t").endswith("\n"):
+                last = _make(doc, None, last.subject, region)  # paragraph opening with a quote
+                extra.append(last)
+    return extra

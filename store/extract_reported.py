@@ -1,0 +1,160 @@
+"""Attributions from the parse: a cue verb, its subject and its clause ("told lawmakers that X")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from store.cues import PREP_CUES, STATEMENT_NOUNS, cue_score
+
+MIN_SCORE = 0.5
+_SUBJ = ("nsubj", "nsubjpass", "expl")
+_INHERIT = ("conj", "advcl", "xcomp", "acl", "relcl", "pcomp")
+_CONTENT_PREPS = frozenset({"of", "about", "for", "on", "against", "to", "as"})
+_TRIM = " \t\n.,;:—–-"
+
+
+@dataclass
+class Candidate:
+    """A cue with its speaker head and content characters (pieces when interrupted)."""
+
+    cue: Span
+    subject: Token | None
+    pieces: list[tuple[int, int]]
+    kind: str = "indirect"
+    regions: list[int] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.pieces[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.pieces[-1][1]
+
+
+def char_range(doc: Doc, first: int, last: int) -> tuple[int, int]:
+    """Characters of tokens ``first..last`` with edge punctuation (not quote marks) trimmed."""
+    text = doc.text
+    start, end = doc[first].idx, doc[last].idx + len(doc[last])
+    while start < end and text[start] in _TRIM:
+        start += 1
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+def _own_subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass"):
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The verb's subject, else that of the nearest governing cue ("…, adding that X")."""
+    own = _own_subject(verb)
+    if own is not None:
+        return own
+    fallback, chained = None, True
+    for _ in range(5):
+        if verb.head is verb:
+            break
+        chained = chained and verb.dep_ in _INHERIT
+        verb = verb.head
+        subject = _own_subject(verb)
+        if subject is not None and cue_score(verb) >= MIN_SCORE:
+            return subject
+        if chained:
+            fallback = fallback or subject
+    return fallback
+
+
+def _cue_span(doc: Doc, verb: Token) -> Span:
+    """The cue words: the verb with its auxiliaries, particles and "in a statement" phrases."""
+    first = last = verb.i
+    for child in verb.children:
+        if child.dep_ in ("aux", "auxpass", "neg", "prt") and abs(child.i - verb.i) <= 3:
+            first, last = min(first, child.i), max(last, child.i)
+    return doc[first : last + 1]
+
+
+def _content(doc: Doc, verb: Token) -> tuple[int, int] | None:
+    """Token range of the verb's reported content, or None if it has none."""
+    kids = list(verb.children)
+    for child in kids:
+        if child.dep_ in ("ccomp", "parataxis") and child.i > verb.i:
+            return child.left_edge.i, child.right_edge.i
+    for child in kids:
+        if child.dep_ == "ccomp":
+            return child.left_edge.i, child.right_edge.i
+    for child in kids:  # "said in a statement that X"
+        if child.dep_ == "prep" and child.lower_ in ("in", "on"):
+            for pobj in (c for c in child.children if c.lower_ in STATEMENT_NOUNS):
+                for clause in pobj.children:
+                    if (
+                        clause.dep_ in ("acl", "relcl", "ccomp")
+                        and clause.left_edge.lower_ == "that"
+                    ):
+                        return clause.left_edge.i, clause.right_edge.i
+    objects = [c for c in kids if c.dep_ in ("dobj", "oprd", "xcomp") and c.i > verb.i]
+    if objects:
+        return objects[0].left_edge.i, objects[-1].right_edge.i
+    for child in kids:
+        if child.dep_ == "prep" and child.lower_ in _CONTENT_PREPS and child.i == verb.i + 1:
+            pobj = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if pobj:
+                return pobj[0].left_edge.i, pobj[0].right_edge.i
+    return None
+
+
+def _according(doc: Doc, token: Token) -> Candidate | None:
+    """ "According to X, Y": X is the source, the rest of the clause is the content."""
+    to = next((c for c in token.children if c.lower_ == PREP_CUES["according"]), None)
+    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+    if source is None:
+        return None
+    clause = token.head
+    while clause.dep_ not in ("ROOT", "ccomp", "conj") and clause.head is not clause:
+        clause = clause.head
+    lo, hi = clause.left_edge.i, clause.right_edge.i
+    if token.left_edge.i <= lo:
+        lo = token.right_edge.i + 1
+    elif token.i > clause.i:
+        hi = token.left_edge.i - 1
+    if hi <= lo:
+        return None
+    return Candidate(doc[token.i : to.i + 1], source, [char_range(doc, lo, hi)])
+
+
+def verb_attributions(doc: Doc) -> list[Candidate]:
+    """All cue-verb attributions in a parsed article, in text order."""
+    found: list[Candidate] = []
+    for token in doc:
+        if token.lower_ == "according" and token.dep_ in ("prep", "advmod"):
+            cand = _according(doc, token)
+        elif token.pos_ in ("VERB", "AUX") and cue_score(token) >= MIN_SCORE:
+            rng = _content(doc, token)
+            cand = None
+            if rng is not None and rng[1] >= rng[0]:
+                pieces = [char_range(doc, *rng)]
+                cand = Candidate(_cue_span(doc, token), subject_of(token), pieces)
+        else:
+            cand = None
+        if cand is not None and cand.end > cand.start:
+            found.append(cand)
+    return found
+
+
+def statement_phrase(doc: Doc, verb: Token) -> Span | None:
+    """ "in a statement" attached to the cue verb, kept as part of the cue."""
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in ("in", "on", "via"):
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None and pobj.lower_ in STATEMENT_NOUNS:
+                return doc[min(verb.i, child.i) : max(verb.i, pobj.i) + 1]
+    return None

@@ -1,0 +1,202 @@
+"""Speaker mentions inside one article: name, role, and pronoun / surname resolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from store.speakers import PRONOUNS, canonical_key, fold, is_title, strip_titles
+
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
+FEMALE = frozenset({"she", "her", "hers", "herself"})
+MALE = frozenset({"he", "him", "his", "himself"})
+PLURAL = frozenset({"they", "them", "their", "we", "us", "our"})
+_FEMALE_TITLES = frozenset({"ms", "mrs", "miss", "madam", "dame", "lady", "queen", "congresswoman"})
+_MALE_TITLES = frozenset({"mr", "sir", "lord", "king", "congressman", "prince"})
+HONORIFICS = frozenset({"mr", "ms", "mrs", "miss", "dr", "sir", "dame", "the", "a", "an"})
+_MOD_DEPS = frozenset({"compound", "amod", "det", "poss", "nmod", "case", "nummod", "punct", "cc"})
+
+
+@dataclass
+class Mention:
+    """Who a cue's subject is: the words in the article, the resolved name and the role."""
+
+    span: Span
+    name: str | None
+    role: str | None
+
+
+def _left_edge(head: Token) -> int:
+    """First token of the head's pre-modifiers (titles, roles, compounds), not clauses."""
+    start = head.i
+    for child in head.lefts:
+        if child.dep_ in _MOD_DEPS or child.ent_type_:
+            start = min(start, child.left_edge.i)
+    return start
+
+
+def is_pronoun(token: Token) -> bool:
+    """A pronoun subject ("US" the country is not "us")."""
+    return token.lower_ in PRONOUNS and not (token.text.isupper() and len(token) > 1)
+
+
+def _name_span(doc: Doc, head: Token) -> Span | None:
+    if head.ent_type_ in NAME_LABELS:
+        for ent in doc.ents:
+            if ent.start <= head.i < ent.end:
+                start = ent.start  # "Foreign Minister Choe Son Hui": NER may drop "Choe"
+                while start > 0 and doc[start - 1].pos_ == "PROPN" and not is_title(doc[start - 1]):
+                    start -= 1
+                return doc[start : ent.end]
+    if head.pos_ == "PROPN":
+        start = head.i
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound":
+            if is_title(doc[start - 1]):
+                break
+            start -= 1
+        return doc[start : head.i + 1]
+    return None
+
+
+def _clean_role(text: str) -> str | None:
+    words = text.strip(" ,").split()
+    while words and fold(words[0]) in {"a", "an", "the"}:
+        words = words[1:]
+    role = " ".join(words).strip(" ,")
+    return role or None
+
+
+def gender_of(mention_text: str) -> str | None:
+    """'f', 'm' or None from a title or a pronoun."""
+    first = fold(mention_text.split()[0]).strip(".") if mention_text.split() else ""
+    if first in _FEMALE_TITLES or first in FEMALE:
+        return "f"
+    if first in _MALE_TITLES or first in MALE:
+        return "m"
+    return None
+
+
+def describe(doc: Doc, head: Token) -> Mention:
+    """Mention, name and role of the subject ``head`` (appositives give a role or a name)."""
+    start = _left_edge(head)
+    span = doc[start : head.i + 1]
+    if is_pronoun(head):
+        return Mention(span, None, None)
+    appos = [c for c in head.rights if c.dep_ == "appos"]
+    name = _name_span(doc, head)
+    if appos:
+        other = _name_span(doc, appos[0])
+        if name is None and other is not None:  # "South Korea's UN ambassador, Joonkook Hwang"
+            role = _clean_role(doc[start : head.i + 1].text)
+            return Mention(doc[start : appos[0].i + 1], strip_titles(other.text), role)
+        if name is not None:  # "Hugh Hill, a doctor, said"
+            role = _clean_role(doc[appos[0].left_edge.i : appos[0].right_edge.i + 1].text)
+            return Mention(span, strip_titles(name.text), role)
+    if name is None:
+        return Mention(span, _clean_role(span.text), None)
+    role_text = doc[start : name.start].text if name.start > start else ""
+    role_words = [w for w in role_text.split() if fold(w).strip(".") not in HONORIFICS]
+    return Mention(span, strip_titles(name.text), _clean_role(" ".join(role_words)))
+
+
+@dataclass
+class _Antecedent:
+    pos: int
+    name: str
+    label: str
+    gender: str | None
+    subject: bool
+
+
+def _is_subject(token: Token) -> bool:
+    while token.dep_ in ("compound", "appos", "conj", "flat") and token.head is not token:
+        token = token.head
+    return token.dep_ in ("nsubj", "nsubjpass")
+
+
+class ArticleSpeakers:
+    """One canonical name per person in an article; resolves pronouns and bare surnames."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.full: dict[str, str] = {}
+        self.gender: dict[str, str] = {}
+        self.roles: dict[str, str] = {}
+        self.history: list[_Antecedent] = []
+        for ent in doc.ents:
+            if ent.label_ not in NAME_LABELS:
+                continue
+            name = strip_titles(ent.text)
+            if ent.label_ == "PERSON" and len(name.split()) > 1:
+                for key in (canonical_key(name).split()[-1], canonical_key(name).split()[0]):
+                    self.full.setdefault(key, name)
+            previous = doc[ent.start - 1].text if ent.start > 0 else ""
+            self.add(ent.start_char, name, ent.label_, gender_of(previous), _is_subject(ent.root))
+            if ent.label_ == "PERSON":
+                self._learn_role(ent)
+
+    def _learn_role(self, ent: Span) -> None:
+        """Remember "deputy US ambassador" from any mention of the person, cue or not."""
+        head = ent.root.head if ent.root.dep_ == "appos" else ent.root
+        described = describe(self.doc, head)
+        if described.name and described.role:
+            name = self.canonical(described.name)
+            if canonical_key(name) == canonical_key(self.canonical(ent.text)):
+                self.roles.setdefault(name, described.role)
+
+    def canonical(self, name: str) -> str:
+        """The fullest form of ``name`` in this article ("Ms Shea" → "Dorothy Camille Shea")."""
+        name = strip_titles(name)
+        key = canonical_key(name)
+        if key and " " not in key and key in self.full:
+            return self.full[key]
+        return name
+
+    def add(self, pos: int, name: str, label: str, gender: str | None, subject: bool) -> None:
+        """Remember a possible antecedent for later pronouns."""
+        name = self.canonical(name)
+        if gender and label == "PERSON":
+            self.gender.setdefault(name, gender)
+        self.history.append(_Antecedent(pos, name, label, gender, subject))
+
+    def _fits(self, pronoun: str, cand: _Antecedent) -> bool:
+        if pronoun in PLURAL:
+            return cand.label in ("ORG", "GPE", "NORP")
+        if pronoun == "it":
+            return cand.label in ("ORG", "GPE")
+        if cand.label != "PERSON":
+            return False
+        gender = self.gender.get(cand.name)
+        return not gender or (gender == "f") == (pronoun in FEMALE)
+
+    def pronoun(self, token: Token) -> str | None:
+        """Antecedent of a pronoun: the latest fitting subject, else the latest fitting name."""
+        pronoun = token.lower_
+        window = token.sent.start_char - 600
+        fallback = None
+        for cand in reversed(self.history):
+            if cand.pos >= token.idx or not self._fits(pronoun, cand):
+                continue
+            if cand.subject and cand.pos >= window:
+                return cand.name
+            if cand.pos >= window - 900:
+                fallback = fallback or cand.name
+        return fallback
+
+    def resolve(self, head: Token, mention: Mention) -> tuple[str | None, str | None]:
+        """Canonical speaker and role for a cue subject; records it for later pronouns."""
+        if is_pronoun(head):
+            name = self.pronoun(head)
+            if name and head.lower_ in FEMALE | MALE and name not in self.gender:
+                self.gender[name] = "f" if head.lower_ in FEMALE else "m"
+        elif mention.name:
+            name = self.canonical(mention.name)
+            label = head.ent_type_ if head.ent_type_ in NAME_LABELS else "PERSON"
+            if head.ent_type_ or head.pos_ == "PROPN":
+                self.add(head.idx, name, label, gender_of(mention.span.text), True)
+        else:
+            name = None
+        if name and mention.role:
+            self.roles.setdefault(name, mention.role)
+        return name, self.roles.get(name) if name else None

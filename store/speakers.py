@@ -1,0 +1,111 @@
+"""Speaker names: strip titles and roles, one canonical name per person, aliases across articles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+# Words that introduce a name but are not part of it ("Russian President Vladimir Putin").
+TITLE_WORDS = frozenset(
+    """mr mrs ms miss mx dr prof sir dame lord lady rev fr sen senator rep representative gov
+    president vice prime minister secretary chancellor ambassador envoy spokesman spokeswoman
+    governor spokesperson chief leader director general gen col lt capt sgt adm judge justice
+    mayor king queen prince princess pope sheikh chairman chairwoman chair ceo founder
+    candidate nominee speaker deputy foreign defense defence interior finance state official
+    officials minister's attorney former then acting first lady congressman congresswoman
+    commissioner commander head professor lawyer analyst st saint
+    """.split()
+)
+PRONOUNS = frozenset("he she they it we i you him her them us me his hers its their our".split())
+_TOKEN = re.compile(r"[\w.'’-]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics and curly apostrophes."""
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+
+
+def _is_title(token: str) -> bool:
+    return fold(token).strip(".") in TITLE_WORDS
+
+
+def is_title(token: object) -> bool:
+    """A spaCy token (or string) that is a title or role word ("President", "Ms")."""
+    return _is_title(str(token))
+
+
+def strip_titles(name: str) -> str:
+    """The name part of a mention: the last run of capitalised non-title words."""
+    name = re.sub(r"(?:'s|’s|')$", "", name.strip())
+    tokens = _TOKEN.findall(name)
+    if tokens and (_is_title(tokens[-1]) or tokens[-1][:1].islower()):
+        words = name.split()  # a description, not a name: "a US official" → "US official"
+        return " ".join(
+            words[1:] if len(words) > 1 and fold(words[0]) in ("a", "an", "the") else words
+        )
+    kept: list[str] = []
+    for token in reversed(tokens):
+        if _is_title(token) or not (token[:1].isupper() or token[:1].isdigit()):
+            if kept:
+                break
+            continue
+        kept.append(token)
+    if not kept:
+        return name
+    kept.reverse()
+    if fold(kept[0]) == "the" and len(kept) > 1:
+        kept = kept[1:]
+    return " ".join(kept)
+
+
+def canonical_key(name: str) -> str:
+    """Normalised key of a name without titles, case or diacritics ("Mr. Putin" → "putin")."""
+    return fold(strip_titles(name)).strip(" .,")
+
+
+def _short_key_target(key: str, full: dict[str, Counter[str]]) -> str | None:
+    """The fuller key a one-word key stands for (surname first, then given/family-first names)."""
+    for position in (-1, 0):
+        hits = [k for k in full if " " in k and k.split()[position] == key]
+        if hits:
+            return max(hits, key=lambda k: (sum(full[k].values()), len(k)))
+    return None
+
+
+def build_alias_table(names: Iterable[str]) -> dict[str, str]:
+    """Map every surface name to one canonical display name across articles."""
+    surfaces = [n for n in names if n and fold(n) not in PRONOUNS]
+    by_key: dict[str, Counter[str]] = {}
+    for surface in surfaces:
+        key = canonical_key(surface)
+        if key:
+            by_key.setdefault(key, Counter())[strip_titles(surface)] += 1
+    target = {key: key for key in by_key}
+    for key in by_key:
+        if " " not in key:
+            target[key] = _short_key_target(key, by_key) or key
+    table: dict[str, str] = {}
+    for surface in surfaces:
+        key = canonical_key(surface)
+        if key:
+            displays = by_key[target[key]]
+            table[surface] = max(displays, key=lambda d: (displays[d], len(d)))
+    return table
+
+
+def match_speaker(query: str, table: dict[str, str]) -> list[str]:
+    """Canonical names a user's name refers to ("Nebenzia" → ["Vassily Nebenzia"]); [] if none."""
+    capitalised = " ".join(w[:1].upper() + w[1:] for w in query.split())  # users type lower case
+    words = set(canonical_key(capitalised).split())
+    if not words:
+        return []
+    counts: Counter[str] = Counter()
+    for surface, canonical in table.items():
+        for candidate in (canonical, surface):
+            if words <= set(canonical_key(candidate).split()):
+                counts[canonical] += 1
+                break
+    return [name for name, _ in counts.most_common()]

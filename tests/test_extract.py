@@ -1,0 +1,201 @@
+"""Quote extraction on small real sentences and on the seed articles (real spaCy model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.types import Quote
+from store.extract import QuoteExtractor, load_nlp
+from store.extract_marks import normalise, pair_marks
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def extractor() -> QuoteExtractor:
+    return QuoteExtractor(load_nlp())
+
+
+def find(quotes: list[Quote], words: str) -> Quote:
+    """The quote whose text contains ``words``."""
+    hits = [q for q in quotes if words in q.quote]
+    assert hits, f"no quote contains {words!r}: {[q.quote for q in quotes]}"
+    return hits[0]
+
+
+def check(text: str, quotes: list[Quote]) -> None:
+    for q in quotes:
+        assert q.quote == text[q.start : q.end]
+        assert q.speaker is None or q.speaker.lower() not in {"he", "she", "they", "it"}
+
+
+def run(extractor: QuoteExtractor, text: str) -> list[Quote]:
+    quotes = extractor.extract(text)
+    check(text, quotes)
+    return quotes
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "speaker", "cue"),
+    [
+        (
+            "Kim Yong-Hyun told lawmakers that North Korea was planning to send troops.",
+            "that North Korea was planning",
+            "Kim Yong-Hyun",
+            "told",
+        ),
+        (
+            "Joe Biden warned that the deal would collapse within a week.",
+            "that the deal would collapse",
+            "Joe Biden",
+            "warned",
+        ),
+        (
+            "Sarah Jones insisted the vote had been fair and open.",
+            "the vote had been fair",
+            "Sarah Jones",
+            "insisted",
+        ),
+        (
+            "According to Mark Smith, the talks ended without any agreement.",
+            "the talks ended without any agreement",
+            "Mark Smith",
+            "According to",
+        ),
+        (
+            "Donald Trump tweeted that the polls were rigged against him.",
+            "that the polls were rigged",
+            "Donald Trump",
+            "tweeted",
+        ),
+        (
+            "The ministry said in a statement that the border would stay closed.",
+            "that the border would stay closed",
+            "ministry",
+            "said in a statement",
+        ),
+    ],
+)
+def test_cue_verbs_and_phrases(extractor, text, words, speaker, cue) -> None:
+    q = find(run(extractor, text), words)
+    assert q.speaker == speaker
+    assert q.cue is not None and q.cue.text == cue
+
+
+def test_direct_quote_offsets_exclude_marks(extractor) -> None:
+    text = '"We will not back down from this fight," Hillary Clinton said on Monday.'
+    q = find(run(extractor, text), "We will not back down")
+    assert (q.start, q.end) == (1, 39) and q.kind == "direct"
+    assert q.quote == "We will not back down from this fight,"
+    assert q.speaker == "Hillary Clinton"
+
+
+def test_inverted_order_and_surname(extractor) -> None:
+    text = (
+        "Russia's UN ambassador, Vassily Nebenzia, sided with North Korea.\n"
+        '"Such statements are the latest example of baseless conjecture," said Mr Nebenzia.'
+    )
+    q = find(run(extractor, text), "Such statements")
+    assert q.speaker == "Vassily Nebenzia"
+    assert q.speaker_mention is not None and q.speaker_mention.text == "Mr Nebenzia"
+    assert q.speaker_role == "Russia's UN ambassador"
+
+
+def test_colon_lead_in_and_paragraph_quote(extractor) -> None:
+    text = (
+        "Senator Elizabeth Warren spoke to reporters after the vote. She added:\n\n"
+        '"This bill will hurt working families across the country."\n\n'
+        '"We are going to keep fighting it in every state we can."'
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "This bill will hurt").speaker == "Elizabeth Warren"
+    assert find(quotes, "We are going to keep fighting").speaker == "Elizabeth Warren"
+
+
+def test_trailing_dash_attribution(extractor) -> None:
+    text = '"The best way to predict the future is to create it." — Peter Drucker'
+    q = find(run(extractor, text), "The best way to predict")
+    assert q.speaker == "Peter Drucker"
+
+
+def test_multi_paragraph_quote(extractor) -> None:
+    text = (
+        'Bernie Sanders said: "We have an economy that works for the top one percent.\n\n'
+        '"That has got to change, and together we are going to change it."'
+    )
+    q = find(run(extractor, text), "We have an economy")
+    assert q.speaker == "Bernie Sanders"
+    assert len(q.spans) == 2
+    assert text[q.spans[1][0] : q.spans[1][1]].startswith("That has got to change")
+
+
+def test_unbalanced_marks_do_not_sink_the_article(extractor) -> None:
+    text = (
+        'Mayor Lisa Brown said "the budget is balanced for the first time in a decade.\n\n'
+        '"We will hire fifty new teachers next year," Ms Brown told reporters.'
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "We will hire fifty new teachers").speaker == "Lisa Brown"
+
+
+def test_mojibake_marks() -> None:
+    text = "The Duma endorsed the ācomprehensive strategic partnershipā treaty."
+    assert normalise(text).count('"') == 2 and len(normalise(text)) == len(text)
+    regions = pair_marks(normalise(text))
+    assert [text[r.inner[0] : r.inner[1]] for r in regions] == [
+        "comprehensive strategic partnership"
+    ]
+
+
+def test_scare_quotes_and_nicknames_are_not_statements(extractor) -> None:
+    text = 'The so-called "Gang of Eight" met in the "war room" of the Capitol on Tuesday.'
+    assert run(extractor, text) == []
+
+
+def test_appositive_role(extractor) -> None:
+    text = '"The injuries were severe," Hugh Hill, a doctor, said.'
+    q = find(run(extractor, text), "The injuries were severe")
+    assert q.speaker == "Hugh Hill" and q.speaker_role == "doctor"
+
+
+def test_pronoun_across_sentences(extractor) -> None:
+    text = (
+        "Foreign Minister Choe Son Hui said last week that North Korea would stand firm.\n\n"
+        'She called Moscow\'s offensive against Ukraine a "sacred struggle".'
+    )
+    q = find(run(extractor, text), "sacred struggle")
+    assert q.speaker == "Choe Son Hui" and q.speaker_role == "Foreign Minister"
+    assert q.speaker_mention is not None and q.speaker_mention.text == "She"
+
+
+def test_official_chain_and_title_surname(extractor) -> None:
+    text = (
+        'North Korea is "significantly benefiting" from its troops in Russia, a US official '
+        "warned the UN.\nNearly 12,000 soldiers have been training in Russia, deputy US ambassador "
+        'Dorothy Camille Shea told the UN Security Council.\n"In turn, the DPRK will likely be '
+        'eager to leverage these improvements," Ms Shea said.'
+    )
+    quotes = run(extractor, text)
+    q = find(quotes, "In turn, the DPRK")
+    assert q.speaker == "Dorothy Camille Shea" and q.speaker_role == "deputy US ambassador"
+    assert find(quotes, "significantly benefiting").speaker == "Dorothy Camille Shea"
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="seed articles not present")
+def test_seed_articles(extractor) -> None:
+    texts = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))}
+    got = dict(zip(texts, extractor.extract_many(texts.values()), strict=True))
+    for key, quotes in got.items():
+        check(texts[key], quotes)
+    assert find(got["000"], "fair game").speaker == "U.S."
+    assert find(got["001"], "that North Korea was likely planning").speaker == "Kim Yong-Hyun"
+    assert find(got["001"], "Russia plans to involve").speaker == "Volodymyr Zelensky"
+    assert find(got["002"], "sacred struggle").speaker == "Choe Son Hui"
+    assert find(got["002"], "I believe this treaty").speaker == "Andrei Rudenko"
+    shea = find(got["003"], "In turn, the DPRK")
+    assert (shea.speaker, shea.speaker_role) == ("Dorothy Camille Shea", "deputy US ambassador")
+    assert find(got["003"], "Such statements").speaker == "Vassily Nebenzia"
+    assert find(got["003"], "essentially slaves").speaker == "Joonkook Hwang"
+    assert find(got["003"], "Meanwhile, it takes issue").speaker == "Kim Song"

@@ -1,0 +1,46 @@
+"""Speaker names: canonical keys, the alias table across articles and name look-up."""
+
+from __future__ import annotations
+
+from store.speakers import build_alias_table, canonical_key, match_speaker, strip_titles
+
+
+def test_canonical_key_strips_titles_case_and_diacritics() -> None:
+    assert canonical_key("Mr. Putin") == "putin"
+    assert canonical_key("Russian President Vladimir Putin") == "vladimir putin"
+    assert canonical_key("Président Emmanuel Macrón") == "emmanuel macron"
+    assert canonical_key("Ms Shea") == "shea"
+
+
+def test_strip_titles_keeps_descriptions_and_countries() -> None:
+    assert strip_titles("deputy US ambassador Dorothy Camille Shea") == "Dorothy Camille Shea"
+    assert strip_titles("The U.S.") == "U.S."
+    assert strip_titles("a US official") == "US official"
+
+
+def test_alias_table_merges_forms_of_one_person() -> None:
+    names = [
+        "Putin",
+        "Vladimir Putin",
+        "Russian President Vladimir Putin",
+        "Mr. Putin",
+        "Zelensky",
+        "President Volodymyr Zelensky",
+    ]
+    table = build_alias_table(names)
+    assert {table[n] for n in names[:4]} == {"Vladimir Putin"}
+    assert table["Zelensky"] == "Volodymyr Zelensky"
+
+
+def test_alias_table_ignores_pronouns() -> None:
+    assert build_alias_table(["he", "She", "Vassily Nebenzia"]) == {
+        "Vassily Nebenzia": "Vassily Nebenzia"
+    }
+
+
+def test_match_speaker() -> None:
+    table = build_alias_table(["Vassily Nebenzia", "Mr Nebenzia", "Kim Jong Un", "Kim Song"])
+    assert match_speaker("Nebenzia", table) == ["Vassily Nebenzia"]
+    assert match_speaker("mr. nebenzia", table) == ["Vassily Nebenzia"]
+    assert set(match_speaker("Kim", table)) == {"Kim Jong Un", "Kim Song"}
+    assert match_speaker("Angela Merkel", table) == []
