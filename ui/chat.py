@@ -1,0 +1,162 @@
+"""The Gradio chat, built from a Bot and mounted at ``/`` by the API app.
+
+Left: the conversation, streamed. Right: filters, and the sources panel where each cited quote
+is shown highlighted inside its paragraph, with a link to the full article view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import gradio as gr
+
+from bot.core import Bot
+from bot.errors import QuoteBotError
+from bot.settings import Settings
+from bot.types import Hit
+from ui.render import render_article, sources_panel
+
+__all__ = ["CSS", "build_ui", "render_article"]
+
+EXAMPLES = [
+    "Who said North Korean troops would be fair game?",
+    "Who called the treaty very timely?",
+    "What did Dorothy Shea say about North Korea?",
+    "Who said North Korea would stand firmly by our Russian comrades?",
+]
+EMPTY_INDEX = "No articles are indexed yet. Run `quotebot ingest PATH`, then reload this page."
+NO_FILTER = ""
+
+CSS = """
+.qb-source { border-left: 3px solid #e0a800; padding: .4rem .7rem; margin-bottom: .8rem; }
+.qb-head { font-size: .85rem; color: #555; margin-bottom: .3rem; }
+.qb-speaker { font-weight: 600; color: #222; }
+.qb-context { font-family: Georgia, serif; line-height: 1.5; margin: .2rem 0; }
+mark.qb-quote { background: #fff2a8; color: #111; padding: 0 .1em; }
+.qb-link { font-size: .85rem; }
+.qb-empty { color: #666; font-style: italic; }
+"""
+
+
+def _status(bot: Bot) -> str:
+    articles, quotes = bot.index.counts()
+    if not articles:
+        return EMPTY_INDEX
+    return f"{articles} articles, {quotes} quotes indexed. Every quote is verbatim and linked."
+
+
+def _filter_choices(bot: Bot) -> tuple[Any, Any]:
+    """Dropdown updates: canonical speakers, and articles as (title, doc id) pairs."""
+    names = sorted(str(s["speaker"]) for s in bot.speakers() if s.get("speaker"))
+    speakers = [("Any speaker", NO_FILTER)] + [(n, n) for n in names]
+    articles = [("Any article", NO_FILTER)] + [
+        (f"{a.get('publisher') or 'Unknown'}: {a.get('title') or a['doc_id']}"[:90], a["doc_id"])
+        for a in bot.index.list_articles()
+    ]
+    return gr.update(choices=speakers), gr.update(choices=articles)
+
+
+def _history(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Gradio messages (content may be a list of parts) as the bot's role/content turns."""
+    out = []
+    for m in messages:
+        content = m.get("content")
+        if isinstance(content, list):
+            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+        if isinstance(content, str) and m.get("role") in {"user", "assistant"}:
+            out.append({"role": m["role"], "content": content})
+    return out
+
+
+def _browse(bot: Bot, question: str, speaker: str, doc_id: str) -> tuple[str, list[Hit]]:
+    """With filters set, list the matching quotes verbatim instead of asking the chain."""
+    hits = bot.quotes(speaker=speaker, q=question, doc_id=doc_id, limit=bot.settings.top_k)
+    who = f" by {speaker}" if speaker else ""
+    if not hits:
+        return f"No quote{who} in the selected articles matches that.", []
+    lines = [f"Quotes{who} closest to your question:"]
+    lines += [f"[{n}] {h.speaker or h.speaker_mention}: “{h.quote}”" for n, h in enumerate(hits, 1)]
+    return "\n\n".join(lines), hits
+
+
+def respond(
+    bot: Bot, question: str, messages: list[dict[str, Any]], speaker: str, doc_id: str
+) -> Iterator[tuple[list[dict[str, Any]], str, str]]:
+    """Stream the answer into the chat, then fill the sources panel."""
+    from bot.api import check_question
+    from bot.api_openai import text_chunks
+
+    hits: list[Hit] = []
+    try:
+        question = check_question(question or "", bot.settings)
+        if not bot.index.counts()[0]:
+            text, note = EMPTY_INDEX, EMPTY_INDEX
+        elif speaker or doc_id:
+            text, hits = _browse(bot, question, speaker or "", doc_id or "")
+            note = text
+        else:
+            answer = bot.ask(question, _history(messages))
+            text, hits = answer.answer, answer.quotes
+            note = "No one in these articles said that." if answer.abstained else ""
+        texts = {d: bot.document(d)["text"] for d in {h.doc_id for h in hits}}
+    except QuoteBotError as e:
+        raise gr.Error(str(e)) from e
+    messages = [*messages, {"role": "user", "content": question}]
+    shown = ""
+    for piece in text_chunks(text):
+        shown += piece
+        yield [*messages, {"role": "assistant", "content": shown}], "", gr.skip()
+    yield [*messages, {"role": "assistant", "content": text}], "", sources_panel(hits, texts, note)
+
+
+def build_ui(bot: Bot, settings: Settings) -> gr.Blocks:
+    """The chat page; heavy work happens in the Bot, this only lays out and forwards."""
+    with gr.Blocks(title="quotebot") as demo:
+        gr.Markdown("## quotebot — who said it, verbatim, and where")
+        status = gr.Markdown(elem_id="qb-status")
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(label="Conversation", height=460, elem_id="qb-chat")
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="Who said …?",
+                        show_label=False,
+                        scale=5,
+                        max_length=settings.max_question_chars,
+                        elem_id="qb-question",
+                    )
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="qb-ask")
+                gr.Examples(EXAMPLES, inputs=box, label="Example questions")
+            with gr.Column(scale=2):
+                with gr.Row():
+                    speaker = gr.Dropdown(
+                        [("Any speaker", NO_FILTER)],
+                        value=NO_FILTER,
+                        label="Speaker",
+                        allow_custom_value=True,
+                        elem_id="qb-speaker",
+                    )
+                    source = gr.Dropdown(
+                        [("Any article", NO_FILTER)],
+                        value=NO_FILTER,
+                        label="Article",
+                        allow_custom_value=True,
+                        elem_id="qb-source",
+                    )
+                sources = gr.HTML(
+                    '<div class="qb-empty">Cited quotes appear here.</div>',
+                    label="Sources",
+                    elem_id="qb-sources",
+                )
+        inputs = [box, chat, speaker, source]
+
+        def run(*args: Any) -> Iterator[Any]:
+            yield from respond(bot, *args)
+
+        outputs = [chat, box, sources]
+        send.click(run, inputs, outputs, api_name="ask")
+        box.submit(run, inputs, outputs, api_visibility="private")
+        demo.load(lambda: _status(bot), None, status, api_visibility="private")
+        demo.load(lambda: _filter_choices(bot), None, [speaker, source], api_visibility="private")
+    return demo
