@@ -73,6 +73,8 @@ class Hit:
     end: int
     speaker_role: str = ""
     score: float = 0.0
+    context: str = ""  # the paragraph around the quote, for highlighting
+    context_start: int = 0
 
     def citation(self) -> dict[str, Any]:
         """The quote as it appears in an answer object (the CLI/API contract)."""
