@@ -31,6 +31,11 @@ PREP_CUES = {"according": "to"}
 STATEMENT_NOUNS = frozenset(
     "statement interview tweet post speech letter release remarks email op-ed column".split()
 )
+# "In a CNN poll released Monday, X": nouns whose "in" phrase names the source of a clause.
+SOURCE_NOUNS = frozenset(
+    """poll polls survey surveys statement interview report study memo letter speech op-ed
+    tweet post column filing affidavit complaint lawsuit ruling opinion words remarks""".split()
+)
 PRONOUN_TEXT = frozenset("he she they we i it you".split())
 
 
@@ -110,10 +115,8 @@ def cue_score(token: Token) -> float:
     lemma = lemma_of(token.lower_)
     if lemma in SPEECH_VERBS:
         return 1.0
-    learned = learned_cues().get(lemma)
-    if learned is not None:
-        return learned
-    return 0.6 if lemma in BELIEF_VERBS else 0.0
+    learned = learned_cues().get(token.lower_, learned_cues().get(lemma, 0.0))
+    return max(learned, 0.6) if lemma in BELIEF_VERBS else learned
 
 
 def is_speech_verb(token: Token) -> bool:

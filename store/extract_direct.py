@@ -8,7 +8,7 @@ from spacy.tokens import Doc, Span, Token
 
 from store.cues import cue_score, is_speech_verb
 from store.extract_marks import Region
-from store.extract_reported import Candidate, subject_of
+from store.extract_reported import Candidate, subject_of, text_of
 
 MIN_WORDS = 4  # shorter unattributed quoted text is a scare quote, title or nickname
 DIRECT_SHARE = 0.6  # a cue's content that is mostly quoted text is a direct quote
@@ -60,16 +60,41 @@ def _nearest_cue(doc: Doc, region: Region) -> Token | None:
     if first is None:
         return None
     lo, hi = first[0].sent.start, first[-1].sent.end
+    if hi < len(doc) and doc[hi].idx <= region.end + 1:  # the parse split off "Trump said."
+        hi = min(doc[hi].sent.end, hi + 8)
     outside = [t for t in doc[lo:hi] if not region.start <= t.idx < region.end]
     verbs = [t for t in outside if is_speech_verb(t) or (t.pos_ == "VERB" and cue_score(t) >= 1)]
     if not verbs:
-        return None
+        return _any_verb_after(doc, region)
     return min(verbs, key=lambda t: min(abs(t.idx - region.start), abs(t.idx - region.end)))
+
+
+def _any_verb_after(doc: Doc, region: Region) -> Token | None:
+    """ "“This is fantastic!” beamed Donald Hartley": any verb with its own subject right after
+    a quote that ends like speech (",", "!" or "?" before the closing mark)."""
+    text = text_of(doc)
+    if text[region.inner[1] - 1 : region.inner[1]] not in (",", "!", "?"):
+        return None
+    after = doc.char_span(region.end, min(len(text), region.end + 60), alignment_mode="contract")
+    for token in after[:4] if after is not None else []:
+        if "\n" in token.text:
+            break
+        subject = _own_subject_outside(token, region)
+        if token.pos_ == "VERB" and subject is not None:
+            return token
+    return None
+
+
+def _own_subject_outside(verb: Token, region: Region) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "nsubj" and not region.start <= child.idx < region.end:
+            return child
+    return None
 
 
 def _colon_cue(doc: Doc, region: Region) -> Token | None:
     """ "He added:" ending the text just before the quote (same or previous paragraph)."""
-    before = doc.text[: region.start].rstrip()
+    before = text_of(doc)[: region.start].rstrip()
     if not before.endswith(":"):
         return None
     colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
@@ -78,6 +103,13 @@ def _colon_cue(doc: Doc, region: Region) -> Token | None:
     verbs = [t for t in colon[0].sent if t.pos_ in ("VERB", "AUX") and t.i < colon[0].i]
     speech = [t for t in verbs if is_speech_verb(t) or cue_score(t) >= 0.5]
     return speech[-1] if speech else None
+
+
+def _same_cue(doc: Doc, last: Candidate, cue: Token, region: Region) -> bool:
+    """The cue already owns the previous quote of the same paragraph."""
+    if not len(last.cue) or not last.cue.start <= cue.i < last.cue.end:
+        return False
+    return "\n" not in text_of(doc)[last.end : region.start]
 
 
 def _make(doc: Doc, cue: Span | None, subject: Token | None, region: Region) -> Candidate:
@@ -95,15 +127,18 @@ def attribute_orphans(
         if ri in owner:
             last = cands[owner[ri]]
             continue
-        inner = doc.text[region.inner[0] : region.inner[1]]
+        inner = text_of(doc)[region.inner[0] : region.inner[1]]
         cue = _nearest_cue(doc, region) or _colon_cue(doc, region)
+        if cue is not None and last is not None and _same_cue(doc, last, cue, region):
+            last.pieces.extend(region.pieces)  # "A," he said, "B.": one statement, two pieces
+            continue
         if cue is not None and (words(inner) >= MIN_WORDS or region.closed is False):
             last = _make(doc, doc[cue.i : cue.i + 1], subject_of(cue), region)
             extra.append(last)
             continue
         if words(inner) < MIN_WORDS:
             continue
-        dash = _DASH.match(doc.text, region.end)
+        dash = _DASH.match(text_of(doc), region.end)
         if dash and "\n" not in dash.group():
             name = doc.char_span(dash.start(1), dash.end(1), alignment_mode="contract")
             if name is not None and len(name):
@@ -111,9 +146,9 @@ def attribute_orphans(
                 extra.append(last)
                 continue
         if last is not None and last.kind == "direct" and region.start - last.end < 1500:
-            if "\n" not in doc.text[last.end : region.start]:
+            if "\n" not in text_of(doc)[last.end : region.start]:
                 last.pieces.extend(region.pieces)  # "A," he said. "B."
-            elif doc.text[: region.start].rstrip(" \t").endswith("\n"):
+            elif text_of(doc)[: region.start].rstrip(" \t").endswith("\n"):
                 last = _make(doc, None, last.subject, region)  # paragraph opening with a quote
                 extra.append(last)
     return extra

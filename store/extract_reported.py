@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from store.cues import PREP_CUES, STATEMENT_NOUNS, cue_score
+from store.cues import PREP_CUES, SOURCE_NOUNS, STATEMENT_NOUNS, cue_score, lemma_of
 
-MIN_SCORE = 0.5
+MIN_SCORE = 0.25
 _SUBJ = ("nsubj", "nsubjpass", "expl")
 _INHERIT = ("conj", "advcl", "xcomp", "acl", "relcl", "pcomp")
 _CONTENT_PREPS = frozenset({"of", "about", "for", "on", "against", "to", "as"})
+TELLING_VERBS = frozenset("tell inform assure remind".split())
+SPEAKING_VERBS = frozenset("say speak talk write explain add complain tweet post reply".split())
 _TRIM = " \t\n.,;:—–-"
 
 
@@ -34,9 +37,17 @@ class Candidate:
         return self.pieces[-1][1]
 
 
+def text_of(doc: Doc) -> str:
+    """``doc.text``, built once per doc (spaCy rebuilds it from the tokens on every access)."""
+    text = doc.user_data.get("quotebot_text")
+    if text is None:
+        text = doc.user_data["quotebot_text"] = doc.text
+    return text
+
+
 def char_range(doc: Doc, first: int, last: int) -> tuple[int, int]:
     """Characters of tokens ``first..last`` with edge punctuation (not quote marks) trimmed."""
-    text = doc.text
+    text = text_of(doc)
     start, end = doc[first].idx, doc[last].idx + len(doc[last])
     while start < end and text[start] in _TRIM:
         start += 1
@@ -83,6 +94,11 @@ def _cue_span(doc: Doc, verb: Token) -> Span:
     return doc[first : last + 1]
 
 
+def _addressee(verb: Token, obj: Token) -> bool:
+    """ "told a Senate panel", "assured them": the object of a telling verb is the listener."""
+    return obj.dep_ == "dobj" and lemma_of(verb.lower_) in TELLING_VERBS
+
+
 def _content(doc: Doc, verb: Token) -> tuple[int, int] | None:
     """Token range of the verb's reported content, or None if it has none."""
     kids = list(verb.children)
@@ -102,22 +118,22 @@ def _content(doc: Doc, verb: Token) -> tuple[int, int] | None:
                     ):
                         return clause.left_edge.i, clause.right_edge.i
     objects = [c for c in kids if c.dep_ in ("dobj", "oprd", "xcomp") and c.i > verb.i]
+    if objects and _addressee(verb, objects[0]):
+        return None  # "told a Senate panel": whom, not what
     if objects:
         return objects[0].left_edge.i, objects[-1].right_edge.i
     for child in kids:
         if child.dep_ == "prep" and child.lower_ in _CONTENT_PREPS and child.i == verb.i + 1:
+            if child.lower_ == "to" and lemma_of(verb.lower_) in SPEAKING_VERBS:
+                continue  # "said to a crowd": the listeners
             pobj = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
             if pobj:
                 return pobj[0].left_edge.i, pobj[0].right_edge.i
     return None
 
 
-def _according(doc: Doc, token: Token) -> Candidate | None:
-    """ "According to X, Y": X is the source, the rest of the clause is the content."""
-    to = next((c for c in token.children if c.lower_ == PREP_CUES["according"]), None)
-    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
-    if source is None:
-        return None
+def _clause_around(doc: Doc, token: Token, cue: Span, source: Token) -> Candidate | None:
+    """ "According to X, Y" / "In a poll by X, Y": the rest of the clause is the content."""
     clause = token.head
     while clause.dep_ not in ("ROOT", "ccomp", "conj") and clause.head is not clause:
         clause = clause.head
@@ -128,7 +144,42 @@ def _according(doc: Doc, token: Token) -> Candidate | None:
         hi = token.left_edge.i - 1
     if hi <= lo:
         return None
-    return Candidate(doc[token.i : to.i + 1], source, [char_range(doc, lo, hi)])
+    return Candidate(cue, source, [char_range(doc, lo, hi)])
+
+
+def _according(doc: Doc, token: Token) -> Candidate | None:
+    """ "According to X, Y": X is the source."""
+    to = next((c for c in token.children if c.lower_ == PREP_CUES["according"]), None)
+    source = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+    if to is None or source is None:
+        return None
+    return _clause_around(doc, token, doc[token.i : to.i + 1], source)
+
+
+def _in_source(doc: Doc, token: Token) -> Candidate | None:
+    """ "In a CNN poll released Monday, Y" (not "said in a statement", handled by the verb)."""
+    source = next((c for c in token.children if c.dep_ == "pobj"), None)
+    if source is None or source.lower_ not in SOURCE_NOUNS or cue_score(token.head) >= MIN_SCORE:
+        return None
+    return _clause_around(doc, token, doc[token.i : token.i + 1], source)
+
+
+_HEADLINE = re.compile(r"^([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3}): +(\S[^\n]*?)[.\s]*$", re.M)
+
+
+def headline_attributions(doc: Doc) -> list[Candidate]:
+    """ "Graham: Trump's rhetoric destroying GOP's chance" — a name, a colon and a claim."""
+    found = []
+    for m in _HEADLINE.finditer(text_of(doc)):
+        name = doc.char_span(m.start(1), m.end(1))
+        if name is None or not all(t.pos_ == "PROPN" or t.ent_type_ for t in name):
+            continue
+        if name.root.ent_type_ not in ("PERSON", "ORG", "GPE", "NORP", ""):
+            continue
+        colon = doc.char_span(m.end(1), m.end(1) + 1)
+        cue = colon if colon is not None else doc[name.end : name.end]
+        found.append(Candidate(cue, name[-1], [(m.start(2), m.end(2))]))
+    return found
 
 
 def verb_attributions(doc: Doc) -> list[Candidate]:
@@ -137,6 +188,8 @@ def verb_attributions(doc: Doc) -> list[Candidate]:
     for token in doc:
         if token.lower_ == "according" and token.dep_ in ("prep", "advmod"):
             cand = _according(doc, token)
+        elif token.lower_ == "in" and token.dep_ == "prep":
+            cand = _in_source(doc, token)
         elif token.pos_ in ("VERB", "AUX") and cue_score(token) >= MIN_SCORE:
             rng = _content(doc, token)
             cand = None
@@ -147,7 +200,7 @@ def verb_attributions(doc: Doc) -> list[Candidate]:
             cand = None
         if cand is not None and cand.end > cand.start:
             found.append(cand)
-    return found
+    return found + headline_attributions(doc)
 
 
 def statement_phrase(doc: Doc, verb: Token) -> Span | None:

@@ -43,12 +43,15 @@ def is_pronoun(token: Token) -> bool:
 
 def _name_span(doc: Doc, head: Token) -> Span | None:
     if head.ent_type_ in NAME_LABELS:
-        for ent in doc.ents:
-            if ent.start <= head.i < ent.end:
-                start = ent.start  # "Foreign Minister Choe Son Hui": NER may drop "Choe"
-                while start > 0 and doc[start - 1].pos_ == "PROPN" and not is_title(doc[start - 1]):
-                    start -= 1
-                return doc[start : ent.end]
+        start, end = head.i, head.i + 1  # the entity holding the head, from its IOB tags
+        while start > 0 and doc[start].ent_iob_ == "I":
+            start -= 1
+        while end < len(doc) and doc[end].ent_iob_ == "I":
+            end += 1
+        # "Foreign Minister Choe Son Hui": NER may drop "Choe"
+        while start > 0 and doc[start - 1].pos_ == "PROPN" and not is_title(doc[start - 1]):
+            start -= 1
+        return doc[start:end]
     if head.pos_ == "PROPN":
         start = head.i
         while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound":
@@ -135,6 +138,15 @@ class ArticleSpeakers:
             self.add(ent.start_char, name, ent.label_, gender_of(previous), _is_subject(ent.root))
             if ent.label_ == "PERSON":
                 self._learn_role(ent)
+                self._add_group(ent, name)
+
+    def _add_group(self, ent: Span, name: str) -> None:
+        """ "Putin and Kim Jong Un": one plural antecedent for a later "they"."""
+        others = [c for c in ent.root.children if c.dep_ == "conj" and c.ent_type_ == "PERSON"]
+        other = _name_span(self.doc, others[0]) if others else None
+        if other is not None:
+            group = f"{self.canonical(name)} and {self.canonical(other.text)}"
+            self.history.append(_Antecedent(ent.start_char, group, "GROUP", None, True))
 
     def _learn_role(self, ent: Span) -> None:
         """Remember "deputy US ambassador" from any mention of the person, cue or not."""
@@ -162,7 +174,7 @@ class ArticleSpeakers:
 
     def _fits(self, pronoun: str, cand: _Antecedent) -> bool:
         if pronoun in PLURAL:
-            return cand.label in ("ORG", "GPE", "NORP")
+            return cand.label in ("ORG", "GPE", "NORP", "GROUP")
         if pronoun == "it":
             return cand.label in ("ORG", "GPE")
         if cand.label != "PERSON":
@@ -174,6 +186,10 @@ class ArticleSpeakers:
         """Antecedent of a pronoun: the latest fitting subject, else the latest fitting name."""
         pronoun = token.lower_
         window = token.sent.start_char - 600
+        if pronoun in PLURAL:  # "Putin and Kim Jong Un … They said": people before organisations
+            groups = [c for c in self.history if c.label == "GROUP" and window <= c.pos < token.idx]
+            if groups:
+                return groups[-1].name
         fallback = None
         for cand in reversed(self.history):
             if cand.pos >= token.idx or not self._fits(pronoun, cand):

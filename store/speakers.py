@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 # Words that introduce a name but are not part of it ("Russian President Vladimir Putin").
 TITLE_WORDS = frozenset(
@@ -22,6 +23,7 @@ PRONOUNS = frozenset("he she they it we i you him her them us me his hers its th
 _TOKEN = re.compile(r"[\w.'’-]+")
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case and strip diacritics and curly apostrophes."""
     text = unicodedata.normalize("NFKD", text.replace("’", "'"))
@@ -37,9 +39,14 @@ def is_title(token: object) -> bool:
     return _is_title(str(token))
 
 
+@lru_cache(maxsize=65536)
 def strip_titles(name: str) -> str:
     """The name part of a mention: the last run of capitalised non-title words."""
     name = re.sub(r"(?:'s|’s|')$", "", name.strip())
+    if " and " in name:  # a group ("Vladimir Putin and Kim Jong Un"): titles go from each part
+        parts = [strip_titles(part) for part in name.split(" and ")]
+        if all(part[:1].isupper() for part in parts):
+            return " and ".join(parts)
     tokens = _TOKEN.findall(name)
     if tokens and (_is_title(tokens[-1]) or tokens[-1][:1].islower()):
         words = name.split()  # a description, not a name: "a US official" → "US official"

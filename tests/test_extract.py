@@ -199,3 +199,57 @@ def test_seed_articles(extractor) -> None:
     assert find(got["003"], "Such statements").speaker == "Vassily Nebenzia"
     assert find(got["003"], "essentially slaves").speaker == "Joonkook Hwang"
     assert find(got["003"], "Meanwhile, it takes issue").speaker == "Kim Song"
+
+
+def test_interrupted_quote_is_one_statement(extractor) -> None:
+    text = (
+        '"The only factor is that we remove the perception problems," Craig Minassian said, '
+        '"and make sure that programs can continue."'
+    )
+    q = find(run(extractor, text), "The only factor")
+    assert q.speaker == "Craig Minassian" and q.kind == "direct"
+    assert [text[s:e] for s, e in q.spans] == [
+        "The only factor is that we remove the perception problems,",
+        "and make sure that programs can continue.",
+    ]
+
+
+def test_quote_before_a_sentence_split_cue(extractor) -> None:
+    text = (
+        "\"How do you control these big powerful banks, you're a senator and yet you owe them "
+        'money with a personal guarantee?" Trump said to a crowd of about 500.'
+    )
+    quotes = run(extractor, text)
+    q = find(quotes, "How do you control")
+    assert (q.speaker, q.start, q.kind) == ("Trump", 1, "direct")
+    assert not [q for q in quotes if "crowd" in q.quote]  # the listeners are not a statement
+
+
+def test_plural_pronoun_prefers_a_group_of_people(extractor) -> None:
+    text = (
+        "Russian President Vladimir Putin and Kim Jong Un signed the treaty in Pyongyang. "
+        "The Kremlin hosted talks later.\n"
+        "They said the pact would deter aggression from the West."
+    )
+    q = find(run(extractor, text), "the pact would deter")
+    assert q.speaker == "Vladimir Putin and Kim Jong Un"
+    assert q.speaker_mention is not None and q.speaker_mention.text == "They"
+
+
+def test_form_boilerplate_is_not_a_quote(extractor) -> None:
+    text = 'Sign up today\n"Email" * indicates required\n"Your full name" * indicates required'
+    assert run(extractor, text) == []
+
+
+def test_headline_name_colon_claim(extractor) -> None:
+    text = "Graham: Trump’s Rhetoric Is Destroying the Party’s Chance to Win.\n\nThe senator spoke."
+    q = find(run(extractor, text), "Rhetoric")
+    assert q.quote == "Trump’s Rhetoric Is Destroying the Party’s Chance to Win"
+    assert (q.start, q.speaker, q.kind) == (8, "Graham", "indirect")
+
+
+def test_in_a_poll_names_the_source(extractor) -> None:
+    text = "In a CNN poll released Monday, 50 percent of respondents chose Clinton over Trump."
+    q = find(run(extractor, text), "50 percent")
+    assert q.quote == "50 percent of respondents chose Clinton over Trump"
+    assert q.cue is not None and q.cue.text == "In"

@@ -44,3 +44,12 @@ def test_match_speaker() -> None:
     assert match_speaker("mr. nebenzia", table) == ["Vassily Nebenzia"]
     assert set(match_speaker("Kim", table)) == {"Kim Jong Un", "Kim Song"}
     assert match_speaker("Angela Merkel", table) == []
+
+
+def test_group_names_keep_every_person() -> None:
+    assert strip_titles("Russian President Vladimir Putin and Mr Kim Jong Un") == (
+        "Vladimir Putin and Kim Jong Un"
+    )
+    table = build_alias_table(["Vladimir Putin and Kim Jong Un", "Vladimir Putin"])
+    both = {"Vladimir Putin", "Vladimir Putin and Kim Jong Un"}
+    assert set(match_speaker("Putin", table)) == both
