@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -11,7 +12,7 @@ from typing import Any
 from bot.errors import InputError, NotFoundError
 from bot.settings import Settings
 from bot.types import Answer, Article, Hit, Quote
-from store.index import QuoteIndex, connect
+from store.index import IndexWriter, QuoteIndex, connect, source_file
 from store.read import Problem, read_paths, read_raw
 
 # spaCy needs about 1 GB per 100,000 characters; longer articles are extracted in pieces.
@@ -81,35 +82,74 @@ class Bot:
         self, paths: Iterable[str | Path], progress: Callable[[int], None] | None = None
     ) -> IngestReport:
         """Read, extract and index; a bad file is reported and the rest of the batch goes on."""
+        return self.ingest_items(read_paths(paths), progress)
+
+    def ingest_items(
+        self, items: Iterable[Article | Problem], progress: Callable[[int], None] | None = None
+    ) -> IngestReport:
+        """Index articles (problems are reported as they come): unchanged content is skipped,
+        and a file's articles from an earlier version are removed once the new ones are in.
+
+        spaCy parses batch n+1 while a writer thread embeds and stores batch n.
+        """
         report = IngestReport()
         self.index.repair()
-        batch: list[Article] = []
-        for item in read_paths(paths):
-            if isinstance(item, Problem):
-                (report.warnings if item.warning else report.errors).append(item.to_dict())
-                continue
-            batch.append(item)
-            if len(batch) >= self.settings.batch_size:
-                self._ingest_batch(batch, report, progress)
-                batch = []
-        self._ingest_batch(batch, report, progress)
+        files: dict[str, set[str]] = {}  # source file → doc ids it holds now
+        with IndexWriter(self.index, report) as writer:
+            for batch in _batches(items, report, self.settings.batch_size):
+                for a in batch:
+                    files.setdefault(source_file(a.source_path), set()).add(a.doc_id)
+                new = self._new_articles(batch, writer.seen, report)
+                writer.put(*self._extract_safely(new, report))
+                if progress:
+                    progress(len(batch))
+        report.replaced += self._drop_replaced(files)
         return report
 
     def _ingest_batch(
         self, batch: list[Article], report: IngestReport, progress: Callable[[int], None] | None
     ) -> None:
-        unique = list({a.doc_id: a for a in batch}.values())
+        """Deprecated: use ``ingest_items`` (kept for callers written against the first draft)."""
+        done = self.ingest_items(batch, progress)
+        report.documents += done.documents
+        report.skipped += done.skipped
+        report.quotes += done.quotes
+        report.replaced += done.replaced
+
+    def _extract_safely(
+        self, articles: list[Article], report: IngestReport
+    ) -> tuple[list[Article], list[list[Quote]]]:
+        """Quotes per article; if the batch fails, one by one, naming the articles that fail."""
+        try:
+            return articles, self.extract_articles([a.text for a in articles])
+        except Exception:  # noqa: BLE001 - retried per article below, where it is named
+            pass
+        kept, quotes = [], []
+        for article in articles:
+            try:
+                quotes.append(self.extract_articles([article.text])[0])
+                kept.append(article)
+            except Exception as e:  # noqa: BLE001 - an extractor bug must not stop the run
+                reason = f"quote extraction failed ({type(e).__name__}: {e})"
+                report.errors.append({"path": article.source_path, "error": reason})
+        return kept, quotes
+
+    def _new_articles(
+        self, batch: list[Article], seen: set[str], report: IngestReport
+    ) -> list[Article]:
+        """Articles not stored yet and not already taken earlier in this run."""
+        unique = [a for a in {a.doc_id: a for a in batch}.values() if a.doc_id not in seen]
         known = self.index.has_articles([a.doc_id for a in unique])
         new = [a for a in unique if a.doc_id not in known]
+        seen.update(a.doc_id for a in new)
         report.skipped += len(batch) - len(new)
-        quotes = self.extract_articles([a.text for a in new])
-        report.quotes += self.index.add(list(zip(new, quotes, strict=True)))
-        report.documents += len(new)
-        for article in new:  # a changed file replaces its old records, after the new ones exist
-            stale = [d for d in self.index.doc_ids_for_path(article.source_path) if d != article.doc_id]
-            report.replaced += self.index.remove(stale)
-        if progress:
-            progress(len(batch))
+        return new
+
+    def _drop_replaced(self, files: dict[str, set[str]]) -> int:
+        """Remove articles a re-ingested file no longer holds (its earlier versions)."""
+        stored = self.index.doc_ids_for_files(sorted(files))
+        stale = {d for f, ids in stored.items() for d in ids - files.get(f, set())}
+        return self.index.remove(stale)
 
     def extract_articles(self, texts: list[str]) -> list[list[Quote]]:
         """Quotes for each text; very long texts are cut at paragraph breaks and re-joined."""
@@ -133,19 +173,33 @@ class Bot:
 
     # --- ask and browse ------------------------------------------------------------------
 
-    def ask(self, question: str, history: list[dict[str, str]] | None = None, id: Any = None) -> Answer:
+    def ask(
+        self, question: str, history: list[dict[str, str]] | None = None, id: Any = None
+    ) -> Answer:
         answer: Answer = self.chain.invoke({"question": question, "history": history or []})
         answer.id = id
         return answer
 
     def remove(self, target: str) -> list[str]:
-        """Remove an article by doc id or by the path it was ingested from."""
-        doc_ids = self.index.has_articles([target]) or set(self.index.doc_ids_for_path(target))
+        """Remove articles by doc id, by the file they came from, or by a directory of files."""
+        doc_ids = self.index.has_articles([target])
         if not doc_ids:
-            resolved = str(Path(target).resolve()) if Path(target).exists() else target
-            doc_ids = set(self.index.doc_ids_for_path(resolved))
+            doc_ids = set(self.index.doc_ids_for_path(target))
         if not doc_ids:
-            raise NotFoundError(f"Nothing indexed has the id or path {target!r}. See `quotebot stats`.")
+            path = str(Path(target).resolve())
+            doc_ids = set().union(*self.index.doc_ids_for_files([path, target]).values())
+            if not doc_ids and Path(target).is_dir():
+                prefix = path.rstrip("/") + "/"
+                doc_ids = {
+                    a["doc_id"]
+                    for a in self.index.list_articles()
+                    if str(a.get("source_path", "")).startswith(prefix)
+                }
+        if not doc_ids:
+            raise NotFoundError(
+                f"Nothing indexed has the id or path {target!r}. "
+                "See `quotebot stats` or GET /documents for what is indexed."
+            )
         self.index.remove(sorted(doc_ids))
         return sorted(doc_ids)
 
@@ -165,9 +219,44 @@ class Bot:
         return list_speakers(self)
 
     def stats(self) -> dict[str, Any]:
-        from bot.browse import store_stats
+        """Articles, quotes, speakers and store size (bytes on disk; None on a Chroma server)."""
+        articles, quotes = self.index.counts()
+        return {
+            "articles": articles,
+            "quotes": quotes,
+            "speakers": self.index.speaker_count(),
+            "store": self.settings.chroma_url or str(self.settings.store),
+            "store_bytes": None if self.settings.chroma_url else _disk_usage(self.settings.store),
+            "generation": self.index.generation(),
+        }
 
-        return store_stats(self)
+
+def _batches(
+    items: Iterable[Article | Problem], report: IngestReport, size: int
+) -> Iterator[list[Article]]:
+    """Articles in batches of ``size``; problems go to the report on the way."""
+    batch: list[Article] = []
+    for item in items:
+        if isinstance(item, Problem):
+            (report.warnings if item.warning else report.errors).append(item.to_dict())
+            continue
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _disk_usage(root: Path) -> int:
+    total = 0
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            try:
+                total += (Path(dirpath) / name).stat().st_size
+            except OSError:  # a file Chroma just compacted away
+                pass
+    return total
 
 
 def _split_long(text: str) -> Iterator[tuple[int, str]]:

@@ -1,4 +1,10 @@
-"""Text repair and boilerplate removal, by general heuristics (no site-specific strings)."""
+"""Text repair and boilerplate removal, by general heuristics (no site-specific strings).
+
+News prose talks *about* people in the third person; site chrome talks *to the reader*
+("your support", "sign up", "we've sent you…"). A sentence is only dropped when it has
+call-to-action vocabulary *and* addresses the reader or speaks as the publisher, so a story
+about campaign donations or cookie recipes keeps every sentence. Quoted speech is never dropped.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +16,45 @@ import ftfy
 # (E2 80 9C/9D) decoded as a Baltic or Latin code page after its last two bytes were lost.
 _MOJIBAKE_QUOTE = re.compile(r"(?<![^\W\d_])[āâ](?=[^\W\d_])|(?<=[^\s\W]|[.,!?;:])[āâ](?![^\W\d_])")
 
+# Words of appeals, sign-up forms and site chrome; only boilerplate when the reader is addressed.
+# Everyday words (support, community, readers…) count only inside the phrases appeals use.
 _CTA = re.compile(
-    r"\b(donat(e|ion|ions|ing)|subscri\w*|contribut(e|ion|ions)|our (community|mission|readers)|"
-    r"new members|e-?mail address|newsletters?|sign[ -]?up|sign in|log ?in|"
-    r"become a (member|subscriber|supporter)|membership|paywalls?|your support|support (us|our)|"
-    r"advertis(e|ement|ing)|cookies?|commenting|comment(s)? (policy|section)|join (the|our) "
-    r"(conversation|discussion|community)|follow (us|other)|share (this|on)|skip to|"
-    r"indicates required|required fields?|all rights reserved|click here|download (the|our) app|"
-    r"created with ai|listen to (this|the) article|min(ute)? read|additional reporting|"
-    r"terms of (use|service)|privacy policy|read more|related articles?)\b",
+    r"\b(donat(e|es|ion|ions|ing)|subscri(be|bed|ber|bers|bing|ption|ptions)|newsletters?|"
+    r"sign(ing|ed)?[ -]?up|sign in|log ?in|paywalls?|membership|podcast|(our|the) app|"
+    r"advertisement|cookies|notifications|confirmation e-?mail|e-?mail address|your e-?mail|"
+    r"your (support|contribution|donation|gift)|support (us|our|independent|quality)|"
+    r"our (community|mission|readers|journalism|reporting|newsroom|supporters|members)|"
+    r"readers like you|(other|fellow) (\w+ )?readers|new members|"
+    r"become a (member|subscriber|supporter|patron)|"
+    r"follow (us|\w+( \w+)? on (twitter|facebook|instagram|x|threads|bluesky))|"
+    r"join (the|our) (conversation|discussion|community|commenting)|share (this|on))\b",
     re.IGNORECASE,
 )
-_PHOTO_CREDIT = re.compile(r"\([^()]*\b(getty|afp|reuters|ap photo|epa|shutterstock|pool)\b[^()]*\)\s*$", re.I)
-_PUBLISHER_VOICE = re.compile(r"\b(we|our|us)\b", re.IGNORECASE)
-_QUOTE_MARKS = re.compile(r"[\"“”«»]")
+# Second person, publisher's first person plural, or an imperative call to action.
+_ADDRESS = re.compile(
+    r"\b(you|your|yours|we|our|ours)\b|(?-i:\bus\b)|"
+    r"^\W*(please|subscribe|sign|join|follow|click|tap|download|become|donate|enter|gift|"
+    r"consider|register|listen)\b",
+    re.IGNORECASE,
+)
+# Chrome that never occurs in article prose, whoever speaks.
+_ALWAYS = re.compile(
+    r"\b(indicates required|required fields?|all rights reserved|skip to (main )?content|"
+    r"\d+\s*min(ute)?s? read|created with ai|listen to (this|the) (article|story)|"
+    r"(additional|editing|reporting) (reporting )?by \w+|"
+    r"this (audio|article) (is|was) (created|generated|produced))\b",
+    re.IGNORECASE,
+)
+_REPORTED = re.compile(r"\b(said|says|told|tells|according to|added|adds|wrote|writes)\b")
+_PHOTO_CREDIT = re.compile(
+    r"\([^()]*\b(getty|afp|reuters|ap photo|epa|shutterstock|pool)\b[^()]*\)\s*$", re.I
+)
+_QUOTE_MARKS = re.compile(r"[\"“”«»‘]|''")
 _SENTENCE_END = re.compile(r"(?<=[a-z][a-z][.!?])(?=[A-Z][a-z])|(?<=[.!?][\"”’)])\s+|(?<=[.!?])\s+")
 _MENU_LINE = re.compile(r"^(comments?|edit post|menu|search|home|advertisement|share|print)$", re.I)
+_TRUNCATED = re.compile(r"\w(…|\.\.\.)\s*$")  # a teaser cut mid-sentence: "…came days a…"
+_ENDS_SENTENCE = re.compile(r"[.!?]\W*$")
+SANDWICH_WORDS = 25
 
 
 def fix_text(text: str) -> str:
@@ -46,29 +75,44 @@ def split_sentences(block: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(block) if s and s.strip()]
 
 
-def _is_boilerplate_sentence(sentence: str) -> bool:
-    if _QUOTE_MARKS.search(sentence) and not _CTA.search(sentence.split("“")[0]):
+def is_boilerplate_sentence(sentence: str) -> bool:
+    """Site chrome, or a call to action that addresses the reader; never quoted speech."""
+    if _QUOTE_MARKS.search(sentence):
         return False
-    return bool(_CTA.search(sentence) or _PHOTO_CREDIT.search(sentence))
+    if _ALWAYS.search(sentence) or _PHOTO_CREDIT.search(sentence):
+        return True
+    if _REPORTED.search(sentence):  # reported speech is what quotebot is for
+        return False
+    return bool(_CTA.search(sentence) and _ADDRESS.search(sentence))
+
+
+def _quoted(sentences: list[str]) -> list[bool]:
+    """Which sentences carry quote marks or sit inside a quotation opened earlier in the block."""
+    out, depth, straight = [], 0, False
+    for sentence in sentences:
+        out.append(depth > 0 or straight or bool(_QUOTE_MARKS.search(sentence)))
+        depth = max(0, depth + sentence.count("“") - sentence.count("”"))
+        straight ^= (sentence.count('"') + sentence.count("''")) % 2 == 1
+    return out
 
 
 def _publisher_voice(block: str) -> bool:
-    """Promotional copy speaks as "we/our" to the reader, without quoting anyone."""
-    return not _QUOTE_MARKS.search(block) and len(_PUBLISHER_VOICE.findall(block)) >= 2
+    """Promotional copy speaks as "we/our" or to "you", without quoting anyone."""
+    return not _QUOTE_MARKS.search(block) and len(_ADDRESS.findall(block)) >= 2
 
 
 def _is_menu_line(block: str) -> bool:
     """Short lines with no sentence punctuation: menus, buttons, section labels, subheads."""
     words = block.split()
-    return len(words) <= 6 and not re.search(r"[.!?:;,]\W*$", block)
+    return 0 < len(words) <= 6 and not re.search(r"[.!?:;,]\W*$", block)
 
 
 def _clean_block(block: str) -> tuple[str, bool]:
     """Drop boilerplate sentences from a block; report whether the whole block was boilerplate.
 
-    A block goes whole when every sentence is boilerplate, or when it speaks in the publisher's
-    voice and asks something of the reader; otherwise only its boilerplate sentences go (pages
-    often glue an appeal to the first sentence of the story).
+    A block goes whole when it asks something of the reader and its other sentences speak to
+    the reader too; otherwise only its boilerplate sentences go (pages often glue an appeal to
+    the first sentence of the story).
     """
     stripped = block.strip()
     if not stripped:
@@ -76,12 +120,38 @@ def _clean_block(block: str) -> tuple[str, bool]:
     if _MENU_LINE.match(stripped) or _PHOTO_CREDIT.search(stripped):  # navigation, captions
         return "", True
     sentences = split_sentences(stripped)
-    flags = [_is_boilerplate_sentence(s) for s in sentences]
-    if all(flags) or (any(flags) and _publisher_voice(stripped)):
-        return "", True
+    quoted = _quoted(sentences)
+    flags = [not q and is_boilerplate_sentence(s) for s, q in zip(sentences, quoted, strict=True)]
+    rest = [s for s, bad in zip(sentences, flags, strict=True) if not bad]
+    speaks_to_reader = all(_ADDRESS.search(s) for s in rest) or len(_ADDRESS.findall(stripped)) >= 3
+    if any(flags) and not _QUOTE_MARKS.search(stripped) and speaks_to_reader:
+        return "", True  # the rest of an appeal also speaks to the reader (or nothing is left)
     if not any(flags):
         return stripped, False
     return " ".join(s.strip() for s, bad in zip(sentences, flags, strict=True) if not bad), False
+
+
+def _drop_teasers(blocks: list[str], dropped: list[bool]) -> None:
+    """A truncated excerpt ("…days a…") is a link to another story; its headline goes too."""
+    for i, block in enumerate(blocks):
+        if block and _TRUNCATED.search(block) and len(block.split()) >= 8:
+            blocks[i], dropped[i] = "", True
+            j = _neighbour(blocks, dropped, i, -1, include_dropped=False)
+            if j is None or _ENDS_SENTENCE.search(blocks[j]) or len(blocks[j].split()) > 20:
+                continue
+            blocks[j], dropped[j] = "", True
+
+
+def _neighbour(
+    blocks: list[str], dropped: list[bool], i: int, step: int, include_dropped: bool = True
+) -> int | None:
+    """Index of the nearest block in direction ``step`` that had text before cleaning."""
+    j = i + step
+    while 0 <= j < len(blocks):
+        if blocks[j] or (include_dropped and dropped[j]):
+            return j
+        j += step
+    return None
 
 
 def remove_boilerplate(text: str) -> str:
@@ -91,20 +161,25 @@ def remove_boilerplate(text: str) -> str:
     dropped: list[bool] = []
     first = next((i for i, b in enumerate(blocks) if b.strip()), 0)
     for i, block in enumerate(blocks):
-        if i != first and _is_menu_line(block.strip()) and block.strip():
+        if i != first and _is_menu_line(block.strip()):
             cleaned.append("")
-            dropped.append(True)
+            dropped.append(False)  # weak evidence: news subheads look like menu lines too
             continue
         kept, was_boilerplate = _clean_block(block)
         cleaned.append(kept)
         dropped.append(was_boilerplate)
-    # Promotional copy between two boilerplate blocks goes with them.
-    for i in range(1, len(blocks) - 1):
-        if cleaned[i] and _publisher_voice(cleaned[i]):
-            before = next((dropped[j] for j in range(i - 1, -1, -1) if blocks[j].strip()), False)
-            after = next((dropped[j] for j in range(i + 1, len(blocks)) if blocks[j].strip()), False)
-            if before and after:
-                cleaned[i] = ""
+    _drop_teasers(cleaned, dropped)
+    # Short or promotional copy between two boilerplate blocks goes with them.
+    for i, block in enumerate(cleaned):
+        if not block or _QUOTE_MARKS.search(block):
+            continue
+        short_sentences = len(block.split()) <= SANDWICH_WORDS and _ENDS_SENTENCE.search(block)
+        if not (_publisher_voice(block) or short_sentences):  # headings keep: no full stop
+            continue
+        before = _neighbour(cleaned, dropped, i, -1)
+        after = _neighbour(cleaned, dropped, i, 1)
+        if before is not None and after is not None and dropped[before] and dropped[after]:
+            cleaned[i] = ""
     return "\n".join(b for b in cleaned if b)
 
 

@@ -29,7 +29,8 @@ def _model() -> Any:
 
     hf_logging.disable_progress_bar()
 
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    # One core stays free for spaCy: ingest parses on one thread while this one embeds.
+    torch.set_num_threads(max(1, (os.cpu_count() or 2) - 1))
     return SentenceTransformer(str(get_model_path()), device="cpu")
 
 

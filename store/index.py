@@ -7,7 +7,13 @@ generation counter moves.
 
 from __future__ import annotations
 
+import os
+import queue
+import re
+import socket
+import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +29,18 @@ from store.embed import MiniLMEmbedding
 SCHEMA = "v1"
 PAGE = 1000
 CONTEXT_CHARS = 700
+# A pending write older than this is taken as abandoned even if its process cannot be checked
+# (another machine): no single batch takes an hour.
+LEASE_SECONDS = 3600
+_PROCESS_STARTED = time.time()
+_DUMMY_VECTOR = [0.0] * 383 + [1.0]
+_JSONL_LINE = re.compile(r"^(.*\.(jsonl|ndjson)):\d+$", re.IGNORECASE)
+
+
+def source_file(source_path: str) -> str:
+    """The file an article came from: a JSONL line's path without its ``:line`` suffix."""
+    m = _JSONL_LINE.match(source_path)
+    return m.group(1) if m else source_path
 
 
 def connect(store: str, chroma_url: str | None = None) -> chromadb.ClientAPI:
@@ -139,47 +157,105 @@ class QuoteIndex:
         return list(found["ids"])
 
     def add(self, batch: Sequence[tuple[Article, list[Quote]]]) -> int:
-        """Store articles with their quotes; an article record is only written after its quotes."""
+        """Store articles with their quotes: all of an article's records, or (after repair) none.
+
+        A pending marker names the batch first, quote records follow, and the article records
+        (what ``has_articles`` checks) come last; ``repair`` undoes a batch whose marker is left.
+        """
+        if not batch:
+            return 0
         records = [quote_record(a, q) for a, quotes in batch for q in quotes]
-        if records:
-            vectors = self.embedder.encode([r.document for r in records])
-            for i in range(0, len(records), PAGE):
-                chunk = records[i : i + PAGE]
-                self.quotes.upsert(
-                    ids=[r.id for r in chunk],
-                    documents=[r.document for r in chunk],
-                    metadatas=[r.metadata for r in chunk],
-                    embeddings=vectors[i : i + PAGE],
-                )
+        vectors = self._embed([r.document for r in records])
         articles = [a for a, _ in batch]
-        if articles:
-            self.articles.upsert(
-                ids=[a.doc_id for a in articles],
-                documents=[a.text for a in articles],
-                metadatas=[_article_metadata(a, len(q)) for a, q in batch],
-                embeddings=self.embedder.encode([a.title or a.text[:200] for a in articles]),
+        token = self._begin("add", [a.doc_id for a in articles])
+        for i in range(0, len(records), PAGE):
+            chunk = records[i : i + PAGE]
+            self.quotes.upsert(
+                ids=[r.id for r in chunk],
+                documents=[r.document for r in chunk],
+                metadatas=[r.metadata for r in chunk],
+                embeddings=vectors[i : i + PAGE],
             )
-            self.bump()
+        self.articles.upsert(
+            ids=[a.doc_id for a in articles],
+            documents=[a.text for a in articles],
+            metadatas=[_article_metadata(a, len(q)) for a, q in batch],
+            embeddings=[_DUMMY_VECTOR] * len(articles),  # articles are fetched, never searched
+        )
+        self._finish(token)
         return len(records)
+
+    def _embed(self, texts: list[str]) -> Any:
+        """Vectors for texts, each distinct text once (short quotes of a sentence share it)."""
+        unique = list(dict.fromkeys(texts))
+        vectors = self.embedder.encode(unique)
+        row = {t: i for i, t in enumerate(unique)}
+        return vectors[[row[t] for t in texts]] if len(texts) else vectors
 
     def remove(self, doc_ids: Iterable[str]) -> int:
         """Delete articles and all their quotes; returns how many articles were removed."""
-        ids = list(doc_ids)
+        ids = sorted(set(doc_ids))
         if not ids:
             return 0
-        self.articles.delete(ids=ids)
+        token = self._begin("remove", ids)
+        self.articles.delete(ids=ids)  # first: from here on the article counts as gone
         self.quotes.delete(where={"doc_id": {"$in": ids}})
-        self.bump()
+        self._finish(token)
         return len(ids)
 
-    def repair(self) -> int:
-        """Drop quote records whose article record is missing (an ingest killed midway)."""
-        quote_docs = {m["doc_id"] for _, m, _ in self.iter_quotes(include_documents=False)}
-        orphans = quote_docs - self.has_articles(sorted(quote_docs))
+    def doc_ids_for_files(self, files: Sequence[str]) -> dict[str, set[str]]:
+        """Stored articles per source file (a JSONL file holds many)."""
+        out: dict[str, set[str]] = {}
+        for i in range(0, len(files), 500):
+            chunk = list(files[i : i + 500])
+            found = self.articles.get(where={"source_file": {"$in": chunk}}, include=["metadatas"])
+            for id_, meta in zip(found["ids"], found["metadatas"], strict=True):
+                out.setdefault(str(meta.get("source_file", "")), set()).add(id_)
+        return out
+
+    def repair(self, full: bool = False) -> int:
+        """Undo writes a killed process left half done; returns how many articles were cleaned.
+
+        Only abandoned pending markers are looked at (their process is gone, or their lease ran
+        out), so the cost does not grow with the store and live writers are left alone. ``full``
+        also scans every quote record for one without its article record.
+        """
+        got = self.meta.get(where={"kind": "pending"}, include=["metadatas"])
+        suspects: set[str] = set()
+        markers = []
+        for id_, meta in zip(got["ids"], got["metadatas"], strict=True):
+            if _abandoned(meta):
+                suspects |= set(str(meta.get("doc_ids", "")).split(",")) - {""}
+                markers.append(id_)
+        if full:
+            suspects |= {m["doc_id"] for _, m, _ in self.iter_quotes(include_documents=False)}
+        orphans = sorted(suspects - self.has_articles(sorted(suspects)))
+        for i in range(0, len(orphans), 500):
+            self.quotes.delete(where={"doc_id": {"$in": orphans[i : i + 500]}})
+        if markers:
+            self.meta.delete(ids=markers)
         if orphans:
-            self.quotes.delete(where={"doc_id": {"$in": sorted(orphans)}})
             self.bump()
         return len(orphans)
+
+    def _begin(self, action: str, doc_ids: Sequence[str]) -> str:
+        token = f"pending:{uuid.uuid4().hex}"
+        meta = {
+            "kind": "pending",
+            "action": action,
+            "doc_ids": ",".join(doc_ids),
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
+            "started": time.time(),
+        }
+        self.meta.upsert(
+            ids=[token], documents=[action], metadatas=[meta], embeddings=[_DUMMY_VECTOR]
+        )
+        return token
+
+    def _finish(self, token: str) -> None:
+        self.meta.delete(ids=[token])
+        self.bump()
 
     # --- generation: lets other processes notice new data -------------------------------
 
@@ -192,8 +268,8 @@ class QuoteIndex:
         self.meta.upsert(
             ids=["generation"],
             documents=["generation"],
-            metadatas=[{"value": f"{time.time_ns()}"}],
-            embeddings=[[0.0] * 383 + [1.0]],
+            metadatas=[{"kind": "generation", "value": f"{time.time_ns()}"}],
+            embeddings=[_DUMMY_VECTOR],
         )
 
     # --- reading -------------------------------------------------------------------------
@@ -207,7 +283,9 @@ class QuoteIndex:
             query_embeddings=vector, n_results=k, where=where, include=["metadatas", "distances"]
         )
         ids, metas, dists = found["ids"][0], found["metadatas"][0], found["distances"][0]
-        return [hit_from(i, dict(m), 1.0 - float(d)) for i, m, d in zip(ids, metas, dists, strict=True)]
+        return [
+            hit_from(i, dict(m), 1.0 - float(d)) for i, m, d in zip(ids, metas, dists, strict=True)
+        ]
 
     def iter_quotes(
         self, where: dict[str, Any] | None = None, include_documents: bool = True
@@ -244,13 +322,91 @@ class QuoteIndex:
         out, offset = [], 0
         while True:
             page = self.articles.get(limit=PAGE, offset=offset, include=["metadatas"])
-            out += [{"doc_id": i, **dict(m)} for i, m in zip(page["ids"], page["metadatas"], strict=True)]
+            out += [
+                {"doc_id": i, **dict(m)}
+                for i, m in zip(page["ids"], page["metadatas"], strict=True)
+            ]
             if len(page["ids"]) < PAGE:
                 return out
             offset += PAGE
 
     def counts(self) -> tuple[int, int]:
         return self.articles.count(), self.quotes.count()
+
+    def speaker_count(self) -> int:
+        """Distinct attributed speakers (one pass over quote metadata)."""
+        names = {m.get("speaker") for _, m, _ in self.iter_quotes(include_documents=False)}
+        return len(names - {"", None})
+
+
+class IndexWriter:
+    """Embeds and stores batches on a background thread, so parsing the next batch overlaps.
+
+    ``put`` blocks when two batches are waiting (bounded memory); the first error on the
+    thread is raised again in the caller, at the next ``put`` or on leaving the ``with``.
+    """
+
+    def __init__(self, index: QuoteIndex, report: Any, depth: int = 2) -> None:
+        self.index = index
+        self.report = report  # gets .documents and .quotes added as batches are stored
+        self.seen: set[str] = set()
+        self._queue: queue.Queue[tuple[list[Article], list[list[Quote]]] | None] = queue.Queue(
+            maxsize=depth
+        )
+        self._error: BaseException | None = None
+        self._failed = False
+        self._thread = threading.Thread(target=self._run, name="quotebot-writer", daemon=True)
+
+    def __enter__(self) -> IndexWriter:
+        self._thread.start()
+        return self
+
+    def put(self, articles: list[Article], quotes: list[list[Quote]]) -> None:
+        self._raise()
+        if articles:
+            self._queue.put((articles, quotes))
+
+    def __exit__(self, *exc: object) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if exc[0] is None:
+            self._raise()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._failed:
+                continue  # drain, so put() never blocks forever
+            articles, quotes = item
+            try:
+                self.report.quotes += self.index.add(list(zip(articles, quotes, strict=True)))
+                self.report.documents += len(articles)
+            except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
+                self._failed, self._error = True, e
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            if isinstance(error, StoreError):
+                raise error
+            raise StoreError(f"Writing to the Chroma store failed: {error}") from error
+
+
+def _abandoned(meta: dict[str, Any]) -> bool:
+    """A pending marker whose writer is dead (same host) or whose lease has run out."""
+    if time.time() - float(meta.get("started", 0)) > LEASE_SECONDS:
+        return True
+    if meta.get("host") != socket.gethostname():
+        return False
+    pid = int(meta.get("pid", 0))
+    if pid == os.getpid():  # ours, unless an earlier process had the same pid (containers)
+        return float(meta.get("started", 0)) < _PROCESS_STARTED
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _article_metadata(article: Article, n_quotes: int) -> dict[str, Any]:
@@ -259,6 +415,7 @@ def _article_metadata(article: Article, n_quotes: int) -> dict[str, Any]:
         "publisher": article.publisher,
         "published": article.published,
         "source_path": article.source_path,
+        "source_file": source_file(article.source_path),
         "url": article.url,
         "quotes": n_quotes,
         "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

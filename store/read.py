@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -18,6 +19,8 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
 MAX_BYTES = 20_000_000
+# One article, not a book: spaCy takes ~1 minute per million characters on one core.
+MAX_ARTICLE_CHARS = 1_000_000
 
 
 @dataclass
@@ -40,6 +43,11 @@ def doc_id_for(text: str) -> str:
 
 def decode(data: bytes, path: str) -> tuple[str, Problem | None]:
     """UTF-8 first; legacy single-byte encodings are decoded with a warning, binary is refused."""
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16"), None
+        except UnicodeDecodeError as e:
+            raise ValueError(f"it starts like UTF-16 text but does not decode ({e.reason})") from e
     if b"\x00" in data[:8192]:
         raise ValueError("it looks like a binary file (it contains NUL bytes), not text")
     try:
@@ -66,6 +74,11 @@ def _looks_binary(text: str) -> bool:
 def make_article(raw: str, source_path: str, meta: dict[str, str] | None = None) -> Article:
     """Clean a text and wrap it; the title defaults to the first line."""
     meta = meta or {}
+    if len(raw) > MAX_ARTICLE_CHARS:
+        raise ValueError(
+            f"the article is {len(raw):,} characters; the limit is {MAX_ARTICLE_CHARS:,} per "
+            "article (put many articles in one .jsonl file, one per line)"
+        )
     text = clean_text(raw)
     if not text.strip():
         raise ValueError("no article text is left after cleaning (empty or only boilerplate)")

@@ -1,0 +1,148 @@
+"""The Chroma index: records, all-or-nothing writes, repair of abandoned writes, the writer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.errors import StoreError
+from bot.types import Article, Quote, Span
+from store.embed import MiniLMEmbedding
+from store.index import IndexWriter, QuoteIndex, connect, quote_record, source_file
+
+TEXT = (
+    "Bridge vote\n"
+    "Mayor Ann Lee said the bridge would reopen in May after two years of repairs.\n"
+    "“It is safe,” Lee said. “We checked every bolt and every cable twice,” she added."
+)
+
+
+def _article(text: str = TEXT, path: str = "/news/bridge.txt") -> Article:
+    return Article(
+        doc_id=f"d{abs(hash(text)) % 10**12:012d}", text=text, title="Bridge vote", source_path=path
+    )
+
+
+def _quote(text: str, part: str, speaker: str = "Ann Lee") -> Quote:
+    start = text.index(part)
+    return Quote(
+        quote=part,
+        start=start,
+        end=start + len(part),
+        kind="direct",
+        cue=Span("said", 0, 4),
+        speaker=speaker,
+    )
+
+
+QUOTES = [
+    _quote(TEXT, "the bridge would reopen in May after two years of repairs"),
+    _quote(TEXT, "It is safe"),
+    _quote(TEXT, "We checked every bolt and every cable twice"),
+]
+
+
+@pytest.fixture(scope="module")
+def embedder() -> MiniLMEmbedding:
+    return MiniLMEmbedding()
+
+
+@pytest.fixture
+def index(tmp_path: Path, embedder: MiniLMEmbedding) -> QuoteIndex:
+    return QuoteIndex(connect(str(tmp_path / "store")), embedder, "test")
+
+
+def test_record_ids_and_searched_text() -> None:
+    article = _article()
+    long, short = quote_record(article, QUOTES[0]), quote_record(article, QUOTES[1])
+    assert long.id == f"{article.doc_id}:{QUOTES[0].start}:{QUOTES[0].end}"
+    assert long.document == QUOTES[0].quote
+    assert short.document == "“It is safe,” Lee said."  # a short quote is found by its sentence
+    assert short.metadata["speaker"] == "Ann Lee" and short.metadata["start"] == QUOTES[1].start
+    assert TEXT[short.metadata["start"] : short.metadata["end"]] == "It is safe"
+
+
+def test_source_file_strips_jsonl_line_numbers() -> None:
+    assert source_file("/a/feed.jsonl:12") == "/a/feed.jsonl"
+    assert source_file("/a/notes:12.txt") == "/a/notes:12.txt"
+    assert source_file("upload:story.txt") == "upload:story.txt"
+
+
+def test_add_search_get_remove(index: QuoteIndex) -> None:
+    article = _article()
+    assert index.add([(article, QUOTES)]) == 3
+    assert index.add([(article, QUOTES)]) == 3  # same ids: upsert, not duplicates
+    assert index.counts() == (1, 3)
+    assert index.has_articles([article.doc_id, "other"]) == {article.doc_id}
+    hits = index.search("Who checked every bolt?", k=1)
+    assert hits[0].quote == "We checked every bolt and every cable twice" and hits[0].score > 0.4
+    doc = index.get_article(article.doc_id)
+    assert [h.quote for h in doc["quotes"]] == [q.quote for q in QUOTES]
+    assert doc["source_file"] == "/news/bridge.txt" and doc["quotes"][0].title == "Bridge vote"
+    before = index.generation()
+    assert index.remove([article.doc_id]) == 1
+    assert index.counts() == (0, 0) and index.generation() != before
+    assert index.speaker_count() == 0
+
+
+def test_repeated_searched_text_is_embedded_once(index: QuoteIndex, embedder) -> None:
+    calls: list[int] = []
+    real = embedder.encode
+
+    def counting(texts: list[str]):
+        calls.append(len(texts))
+        return real(texts)
+
+    index.embedder = type("Counting", (), {"encode": staticmethod(counting)})()
+    text = "Lee said “yes” and “no” to the plan."
+    article = _article(text)
+    index.add([(article, [_quote(text, "yes"), _quote(text, "no")])])
+    assert calls == [1]  # both short quotes search their shared sentence
+    got = index.quotes.get(include=["embeddings"])
+    assert (got["embeddings"][0] == got["embeddings"][1]).all()
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_repair_undoes_an_abandoned_write_only(index: QuoteIndex) -> None:
+    done, dead, live = _article(), _article(TEXT + " A."), _article(TEXT + " B.")
+    index.add([(done, QUOTES)])
+    for article, pid in ((dead, _dead_pid()), (live, os.getpid())):
+        token = index._begin("add", [article.doc_id])  # quotes written, article record not
+        index.meta.update(ids=[token], metadatas=[{"pid": pid, "started": time.time()}])
+        rec = quote_record(article, QUOTES[0])
+        index.quotes.upsert(ids=[rec.id], documents=[rec.document], metadatas=[rec.metadata])
+    assert index.repair() == 1  # the dead writer's quote goes; the live writer is left alone
+    left = {m["doc_id"] for _, m, _ in index.iter_quotes()}
+    assert left == {done.doc_id, live.doc_id}
+    assert index.repair(full=True) == 1  # a full scan also catches the live one's orphan
+    assert {m["doc_id"] for _, m, _ in index.iter_quotes()} == {done.doc_id}
+
+
+def test_writer_thread_reports_store_errors(index: QuoteIndex) -> None:
+    class Report:
+        documents = quotes = 0
+
+    report = Report()
+    with IndexWriter(index, report) as writer:
+        writer.put([_article()], [QUOTES])
+    assert (report.documents, report.quotes) == (1, 3)
+    index.quotes = None  # type: ignore[assignment]  # any failure on the thread
+    with pytest.raises(StoreError, match="Writing to the Chroma store failed"):
+        with IndexWriter(index, Report()) as writer:
+            writer.put([_article(TEXT + " C.")], [QUOTES])
+
+
+def test_unreachable_server_is_a_sentence() -> None:
+    with pytest.raises(StoreError, match="Cannot open the Chroma store at http://127.0.0.1:9"):
+        client = connect("", "http://127.0.0.1:9")
+        client.heartbeat()
