@@ -21,7 +21,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-golden_app = typer.Typer(help="Make golden question sets for `quotebot eval`.", no_args_is_help=True)
+golden_app = typer.Typer(
+    help="Make golden question sets for `quotebot eval`.", no_args_is_help=True
+)
 app.add_typer(golden_app, name="golden")
 
 out = Console(soft_wrap=True)
@@ -228,7 +230,9 @@ def serve(
 def eval_(
     golden: Annotated[Path, typer.Argument(help="Golden JSONL file.")],
     json_: JsonOpt = False,
-    report: Annotated[Path | None, typer.Option(help="Write report.md, plots, results.json.")] = None,
+    report: Annotated[
+        Path | None, typer.Option(help="Write report.md, plots, results.json.")
+    ] = None,
     baseline: Annotated[
         Path | None, typer.Option(help="An earlier results.json to diff against.")
     ] = None,

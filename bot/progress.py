@@ -15,8 +15,12 @@ def ingest_progress(console: Console, enabled: bool) -> Iterator[Callable[[int],
     if not enabled:
         yield lambda n: None
         return
-    columns = (SpinnerColumn(), "[progress.description]{task.description}", "{task.completed} articles",
-               TimeElapsedColumn())
+    columns = (
+        SpinnerColumn(),
+        "[progress.description]{task.description}",
+        "{task.completed} articles",
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task("Ingesting", total=None)
         yield lambda n: bar.advance(task, n)
@@ -31,8 +35,13 @@ def counting_progress(
         yield lambda n: None
         return
     with Progress(
-        SpinnerColumn(), label, BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        SpinnerColumn(),
+        label,
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)

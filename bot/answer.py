@@ -1,0 +1,104 @@
+"""The extractive answerer: the best quote first, related quotes after it, or an abstention.
+
+Every quote in an answer is a stored record (the article's own words); nothing is generated.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.retrieve import Retrieval
+from bot.types import Answer, Hit
+
+NOBODY = "No one in the indexed articles said that."
+EMPTY = "No quotes are indexed yet. Run `quotebot ingest PATH` first."
+# A topic inside one speaker's quotes needs less support than a who-said claim over all quotes.
+TOPIC_MARGIN = 0.12
+RELATED_MARGIN = 0.2
+_NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,])|(?<![\w.,])\d{4,}(?![\w,])")
+
+
+def threshold(r: Retrieval, abstain_below: float) -> float:
+    q = r.question
+    if q.intent == "what" and r.speakers:
+        return abstain_below - TOPIC_MARGIN if q.query else 0.0
+    return abstain_below
+
+
+def compose(r: Retrieval, abstain_below: float, top_k: int) -> Answer:
+    """An Answer from scored candidates; abstains when nothing reaches the threshold."""
+    q = r.question
+    cut = threshold(r, abstain_below)
+    hits = [h for h in r.hits if h.score >= cut]
+    if q.intent == "did" and r.speakers:
+        return _did(r, hits, top_k)
+    if not hits:
+        return abstain(r)
+    best = hits[0]
+    floor = max(cut, best.score - RELATED_MARGIN) if q.query else cut
+    chosen = [best] + [h for h in hits[1:] if h.score >= floor][: top_k - 1]
+    return Answer(q.text, render(chosen), False, chosen)
+
+
+def abstain(r: Retrieval | None, text: str = "") -> Answer:
+    """The "nobody said that" answer, with a more specific sentence when there is one."""
+    if r is None:
+        return Answer("", text or NOBODY, True)
+    q = r.question
+    if not text and r.side is not None and not r.side.hits:
+        text = EMPTY
+    if not text and r.note:
+        text = r.note
+    if not text and q.intent == "what" and r.speakers:
+        name = sorted(r.speakers)[0]
+        text = f"{name} is not quoted about {q.query} in the indexed articles."
+    return Answer(q.text, text or NOBODY, True)
+
+
+def _did(r: Retrieval, hits: list[Hit], top_k: int) -> Answer:
+    """ "Did X say Y?": yes with X's quote, or no and who did, or abstain."""
+    q = r.question
+    own = [h for h in hits if h.speaker in r.speakers]
+    name = sorted(r.speakers)[0]
+    if own:
+        chosen = [own[0]] + [h for h in hits if h is not own[0]][: top_k - 1]
+        return Answer(q.text, "Yes. " + render(chosen), False, chosen)
+    if hits:
+        chosen = hits[:top_k]
+        text = f"No quote of {name} saying that is in the indexed articles, but: " + render(chosen)
+        return Answer(q.text, text, False, chosen)
+    return abstain(r, f"No quote of {name} saying that is in the indexed articles.")
+
+
+def line(n: int, h: Hit) -> str:
+    """One cited quote as a sentence: the speaker and the article's own words."""
+    if h.kind == "indirect":
+        return f"{h.speaker} {h.cue or 'said'}: {h.quote.strip()} [{n}]"
+    inner = h.quote.strip().replace("“", "‘").replace("”", "’").replace('"', "'")
+    return f"{h.speaker} said: “{inner}” [{n}]"
+
+
+def source(h: Hit) -> str:
+    parts = [p for p in (h.title, h.publisher, h.published[:10]) if p]
+    return " — ".join(parts) if parts else h.source_path
+
+
+def render(hits: list[Hit]) -> str:
+    """Answer text with [n] markers: the best quote and its source, then the others."""
+    lines = [line(1, hits[0]), f"({source(hits[0])})"]
+    if len(hits) > 1:
+        lines.append("")
+        lines.append("Related quotes:")
+        lines += [f"{line(i, h)} ({source(h)})" for i, h in enumerate(hits[1:], 2)]
+    lines += _figures(hits)
+    return "\n".join(lines)
+
+
+def _figures(hits: list[Hit]) -> list[str]:
+    """A note when cited quotes give different figures (3,000 vs 10,000 troops)."""
+    found = [(i, n) for i, h in enumerate(hits, 1) for n in _NUMBER.findall(h.quote)]
+    found = [(i, n) for i, n in found if not (len(n) == 4 and n.startswith(("19", "20")))]
+    if len({n for _, n in found}) < 2 or len({i for i, _ in found}) < 2:
+        return []
+    listed = "; ".join(f"{n} [{i}]" for i, n in found)
+    return ["", f"The sources give different figures: {listed}."]

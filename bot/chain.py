@@ -1,0 +1,100 @@
+"""The retrieval chain: question → understanding → hybrid retrieval → answer (LCEL runnables).
+
+``build_chain(index, settings, llm=None)`` returns a runnable whose ``.invoke({"question": str,
+"history": [{"role": "user"|"assistant", "content": str}, …]})`` gives a ``bot.types.Answer``.
+Without a chat model the answer is extractive and deterministic; with one (``llm=`` or the
+``llm_*`` settings) the model writes the answer and ``bot.verify`` removes every quotation that
+is not the cited article's own words by the named speaker.
+
+Streaming: ``stream_answer(chain, inputs)`` yields the answer text in pieces and then the final
+``Answer``. Pieces are only released after verification, so an unchecked quotation from a model
+never reaches a user, not even for a moment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from bot.answer import compose
+from bot.errors import InputError
+from bot.question import Question, parse_question, resolve_references
+from bot.retrieve import Retrieval, retrieve, side_index
+from bot.settings import Settings
+from bot.types import Answer
+from store.index import QuoteIndex
+
+
+def _inputs(data: Any, settings: Settings) -> tuple[str, list[dict[str, str]]]:
+    """The question and history, or an InputError that says which field is wrong."""
+    if isinstance(data, str):
+        data = {"question": data}
+    if not isinstance(data, dict):
+        raise InputError("The chain input must be an object with a 'question' field.")
+    question, history = data.get("question"), data.get("history") or []
+    if not isinstance(question, str) or not question.strip():
+        raise InputError("The 'question' field must be a non-empty string.")
+    if len(question) > settings.max_question_chars:
+        raise InputError(
+            f"The question is {len(question)} characters long; the limit is "
+            f"{settings.max_question_chars}. Ask about a shorter fragment."
+        )
+    if not isinstance(history, list) or not all(
+        isinstance(t, dict) and isinstance(t.get("content", ""), str) for t in history
+    ):
+        raise InputError(
+            "The 'history' field must be a list of {'role': 'user'|'assistant', 'content': str}."
+        )
+    return question.strip(), history
+
+
+def build_chain(
+    index: QuoteIndex, settings: Settings, llm: BaseChatModel | None = None
+) -> Runnable[Any, Answer]:
+    """The ask chain over one index; see the module docstring for inputs and outputs."""
+    if llm is None and settings.llm_provider:
+        from bot.llm import make_llm
+
+        llm = make_llm(settings)
+
+    def understand(data: Any) -> dict[str, Any]:
+        question, history = _inputs(data, settings)
+        side = side_index(index)
+        q = parse_question(question, side.sources)
+        q = resolve_references(q, history, side.find_names, side.gender)
+        return {"question": q, "side": side, "history": history}
+
+    def find(state: dict[str, Any]) -> dict[str, Any]:
+        q: Question = state["question"]
+        return {
+            **state,
+            "retrieval": retrieve(state["side"], q, index.embedder, settings.candidates),
+        }
+
+    def answer(state: dict[str, Any]) -> Answer:
+        r: Retrieval = state["retrieval"]
+        if llm is None:
+            return compose(r, settings.abstain_below, settings.top_k)
+        from bot.llm import llm_answer
+
+        return llm_answer(r, llm, index, settings, state["history"])
+
+    chain = (
+        RunnableLambda(understand, name="understand")
+        | RunnableLambda(find, name="retrieve")
+        | RunnableLambda(answer, name="answer")
+    )
+    return chain.with_config(run_name="quotebot_ask")
+
+
+def stream_answer(chain: Runnable[Any, Answer], inputs: dict[str, Any]) -> Iterator[str | Answer]:
+    """Verified answer text in line-sized pieces, then the ``Answer`` itself."""
+    answer = chain.invoke(inputs)
+    for piece in re.split(r"(?<=\n)", answer.answer):
+        if piece:
+            yield piece
+    yield answer

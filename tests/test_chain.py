@@ -1,0 +1,137 @@
+"""The ask chain end to end on the seeded store (real spaCy, MiniLM, Chroma; no LLM)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EXAMPLES, GOLDEN
+from langchain_core.runnables import Runnable
+
+from bot.chain import build_chain
+from bot.core import Bot
+from bot.errors import InputError
+from bot.retrieve import side_index
+from bot.settings import Settings
+
+
+def test_build_chain_is_a_runnable_returning_answers(seeded_bot: Any) -> None:
+    chain = build_chain(seeded_bot.index, seeded_bot.settings)
+    assert isinstance(chain, Runnable)
+    answer = chain.invoke({"question": "Who called Putin his closest comrade?", "history": []})
+    data = answer.to_dict()
+    assert set(data) == {"question", "answer", "abstained", "quotes"}
+    top = data["quotes"][0]
+    assert top["speaker"] == "Kim Jong Un" and "closest comrade" in top["quote"]
+    assert Path(top["source_path"]).name == "002_337fd35c83eca36f.txt"
+    article = seeded_bot.document(top["doc_id"])["text"]
+    assert article[top["start"] : top["end"]] == top["quote"]  # verbatim, with offsets
+    assert data["answer"].startswith("Kim Jong Un said: “Putin his ‘closest comrade’” [1]")
+
+
+@pytest.mark.parametrize(
+    ("question", "speaker", "words"),
+    [
+        ('Who said "I believe this treaty is very timely"?', "Andrei Rudenko", "very timely"),
+        ("What did Ms Shea say?", "Dorothy Camille Shea", ""),
+        ("What did Rudenko say about Moscow's relations with Pyongyang?", "Andrei Rudenko",
+         "reached new heights"),
+        ("Who said North Korean soldiers are essentially slaves to Kim Jong Un?",
+         "Joonkook Hwang", "essentially slaves"),
+        ("What did Choe Son Hui say about Putin's leadership?", "Choe Son Hui",
+         "wise leadership"),
+        ("Who accused the United States of embellishing Israel's mass killing as the right to "
+         "self-defence?", "Kim Song", "embellished Israel"),
+    ],
+)  # fmt: skip
+def test_seed_questions(seeded_bot: Any, question: str, speaker: str, words: str) -> None:
+    answer = seeded_bot.ask(question)
+    assert not answer.abstained
+    assert answer.quotes[0].speaker == speaker and words in answer.quotes[0].quote
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who said Bitcoin would reach a million dollars?",
+        "Who said the Olympic Games would be moved to Pyongyang?",
+        "What did Angela Merkel say about the treaty?",
+        'Who said "the moon is made of green cheese"?',
+    ],
+)
+def test_abstains_when_nothing_supports_the_question(seeded_bot: Any, question: str) -> None:
+    answer = seeded_bot.ask(question)
+    assert answer.abstained and answer.quotes == []
+    assert "indexed" in answer.answer
+
+
+def test_did_x_say_y(seeded_bot: Any) -> None:
+    yes = seeded_bot.ask("Did Kim call Putin his closest comrade?")
+    assert yes.answer.startswith("Yes. Kim Jong Un said") and not yes.abstained
+    no = seeded_bot.ask("Did Putin say the treaty was very timely?")
+    assert no.answer.startswith("No quote of Vladimir Putin saying that")
+    assert no.quotes[0].speaker == "Andrei Rudenko"
+
+
+def test_follow_ups_resolve_she_and_that(seeded_bot: Any) -> None:
+    first = seeded_bot.ask("What did Ms Shea say about Russian military equipment?")
+    history = [
+        {"role": "user", "content": first.question},
+        {"role": "assistant", "content": first.answer},
+    ]
+    more = seeded_bot.ask("What else did she say?", history)
+    assert {h.speaker for h in more.quotes} == {"Dorothy Camille Shea"}
+    assert first.quotes[0].quote not in {h.quote for h in more.quotes}
+    timely = seeded_bot.ask("Who said the treaty is very timely?")
+    history = [{"role": "assistant", "content": timely.answer}]
+    assert seeded_bot.ask("Did Putin say that?", history).answer.startswith("No quote of Vladimir")
+
+
+def test_contradicting_figures_are_listed(seeded_bot: Any) -> None:
+    answer = seeded_bot.ask("How many North Korean soldiers are in Russia?")
+    assert not answer.abstained and len(answer.quotes) > 1
+    assert "The sources give different figures:" in answer.answer
+
+
+def test_bad_input_is_a_sentence(seeded_bot: Any) -> None:
+    chain = seeded_bot.chain
+    with pytest.raises(InputError, match="'question' field must be a non-empty string"):
+        chain.invoke({"question": "  ", "history": []})
+    with pytest.raises(InputError, match="'history' field must be a list"):
+        chain.invoke({"question": "Who?", "history": "she"})
+    with pytest.raises(InputError, match="the limit is 2000"):
+        chain.invoke({"question": "x" * 2001})
+
+
+def test_empty_store_says_how_to_fill_it(tmp_path: Path) -> None:
+    answer = Bot.build(Settings(store=tmp_path / "empty")).ask("Who said anything?")
+    assert answer.abstained and "Run `quotebot ingest PATH` first" in answer.answer
+
+
+def test_side_index_follows_the_generation(tmp_path: Path) -> None:
+    """A second process (here: a second Bot) sees new articles on its next question."""
+    settings = Settings(store=tmp_path / "store")
+    writer, reader = Bot.build(settings), Bot.build(settings)
+    assert reader.ask("Who called Putin his closest comrade?").abstained
+    before = side_index(reader.index)
+    writer.ingest([EXAMPLES / "002_337fd35c83eca36f.txt"])
+    answer = reader.ask("Who called Putin his closest comrade?")
+    assert answer.quotes[0].speaker == "Kim Jong Un"
+    assert side_index(reader.index) is not before
+    assert side_index(reader.index) is side_index(reader.index)  # cached per generation
+
+
+def test_seed_golden_set_timing(seeded_bot: Any) -> None:
+    """Every golden question is answered in well under a second (p50 target: 50 ms)."""
+    items = [json.loads(line) for line in (GOLDEN / "seeds.jsonl").read_text().splitlines()]
+    seeded_bot.ask("warm up")
+    times = []
+    for item in items:
+        start = time.perf_counter()
+        seeded_bot.ask(item["question"] + " ")  # a fresh query vector each time
+        times.append(time.perf_counter() - start)
+    assert statistics.median(times) < 0.5 and max(times) < 2.0
