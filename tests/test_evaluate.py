@@ -1,0 +1,341 @@
+"""Metric arithmetic on hand-made answers, the report files, the baseline diff, and one real run."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import GOLDEN
+from rich.console import Console
+
+from bot.errors import InputError
+from bot.evaluate import (
+    EvalResult,
+    evaluate,
+    percentile,
+    quote_matches,
+    render_table,
+    source_matches,
+    speaker_matches,
+)
+from bot.golden import load_golden
+from bot.report import diff_baseline, write_report
+from bot.types import Answer, Hit
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+DOC2 = "002_337fd35c83eca36f.txt"
+DOC3 = "003_23247444e4f9a990.txt"
+
+
+def hit(speaker: str, quote: str, file: str, doc_id: str = "") -> Hit:
+    """A cited quote as the index returns it (only the fields the scoring reads matter)."""
+    return Hit(
+        id=f"{file}:0-1",
+        quote=quote,
+        speaker=speaker,
+        speaker_mention=speaker,
+        kind="direct",
+        cue="said",
+        doc_id=doc_id or file.split("_")[1].removesuffix(".txt"),
+        title="t",
+        publisher="",
+        published="",
+        source_path=f"/data/articles/{file}",
+        start=0,
+        end=len(quote),
+    )
+
+
+def answered(*hits: Hit) -> Answer:
+    return Answer("q", "answer [1]", False, list(hits))
+
+
+ABSTAINED = Answer("q", "No one in these articles said that.", True)
+
+# The known answers to tests/golden/tiny.jsonl: the input of the arithmetic, not a fake bot part.
+KNOWN = {
+    "right": answered(
+        hit("Mr Nebenzia", "Such statements are the latest example of baseless conjecture", DOC3)
+    ),
+    "wrong-speaker": answered(
+        hit("Vladimir Putin", "“I believe this treaty is very timely,”", DOC2),
+        hit("Leonid Slutsky", "I believe this treaty is very timely,", DOC2),
+    ),
+    "wrong-source": answered(hit("Peskov", "fake news.", "000_16c737f362081588.txt")),
+    "abstain-right": ABSTAINED,
+    "abstain-wrong": ABSTAINED,
+    "invented-answered": answered(hit("Kim Jong Un", "free bicycles for all", DOC2)),
+}
+
+
+class KnownAnswers:
+    """Answers ``ask`` from a table keyed by question id (as ``Bot.ask(question, id=…)``)."""
+
+    def __init__(self, table: dict[str, Answer]) -> None:
+        self.table = table
+        self.asked: list[tuple[str, Any]] = []
+
+    def ask(self, question: str, id: Any = None) -> Answer:
+        self.asked.append((question, id))
+        return replace(self.table[id], question=question, id=id)
+
+
+@pytest.fixture
+def tiny() -> list[Any]:
+    return load_golden(GOLDEN / "tiny.jsonl")
+
+
+@pytest.fixture
+def result(tiny: list[Any]) -> EvalResult:
+    return evaluate(KnownAnswers(KNOWN), tiny, k=5)
+
+
+def test_every_question_goes_through_ask_with_its_id(tiny: list[Any]) -> None:
+    bot = KnownAnswers(KNOWN)
+    steps: list[int] = []
+    evaluate(bot, tiny, progress=steps.append)
+    assert bot.asked == [(i.question, i.id) for i in tiny]
+    assert steps == [1] * 6
+
+
+def test_per_question_verdicts(result: EvalResult) -> None:
+    v = {r.item.id: r.to_dict()["verdicts"] for r in result.items}
+    assert v["right"] == {
+        "correct": True,
+        "abstained": False,
+        "speaker": True,
+        "quote": True,
+        "source": True,
+        "all_three": True,
+        "rank": 1,
+    }
+    assert v["wrong-speaker"] == {
+        "correct": False,
+        "abstained": False,
+        "speaker": False,
+        "quote": True,
+        "source": True,
+        "all_three": False,
+        "rank": 2,
+    }
+    assert v["wrong-source"] == {
+        "correct": False,
+        "abstained": False,
+        "speaker": True,
+        "quote": True,
+        "source": False,
+        "all_three": False,
+        "rank": None,
+    }
+    assert v["abstain-right"] == {"correct": True, "abstained": True}
+    assert v["abstain-wrong"] == {
+        "correct": False,
+        "abstained": True,
+        "speaker": False,
+        "quote": False,
+        "source": False,
+        "all_three": False,
+        "rank": None,
+    }
+    assert v["invented-answered"] == {"correct": False, "abstained": False}
+
+
+def test_metric_arithmetic(result: EvalResult) -> None:
+    m = result.metrics
+    assert (m["questions"], m["answerable"], m["unanswerable"], m["errors"]) == (6, 4, 2, 0)
+    assert m["accuracy"] == pytest.approx(2 / 6)  # "right" and "abstain-right"
+    assert result.headline == pytest.approx(2 / 6)
+    assert m["all_three"] == pytest.approx(1 / 4)
+    assert m["speaker"] == pytest.approx(2 / 4)
+    assert m["quote"] == pytest.approx(3 / 4)
+    assert m["source"] == pytest.approx(2 / 4)
+    assert m["abstention_precision"] == pytest.approx(1 / 2)  # one of two abstentions was due
+    assert m["abstention_recall"] == pytest.approx(1 / 2)  # one of two unanswerable abstained
+    assert m["false_abstentions"] == 1
+    assert m["recall_at_k"] == pytest.approx(2 / 4)  # ranks 1 and 2
+    assert m["mrr"] == pytest.approx((1 + 1 / 2) / 4)
+    assert 0 <= m["latency_p50_ms"] <= m["latency_p95_ms"]
+
+
+def test_breakdown_by_kind(result: EvalResult) -> None:
+    assert set(result.by_kind) == {"direct", "mixed", "unanswerable"}
+    assert result.by_kind["direct"]["accuracy"] == pytest.approx(1 / 2)
+    assert result.by_kind["mixed"]["accuracy"] == 0
+    assert result.by_kind["mixed"]["speaker"] == pytest.approx(1 / 2)  # Peskov, then abstained
+    assert result.by_kind["unanswerable"]["abstention_recall"] == pytest.approx(1 / 2)
+    assert result.by_kind["unanswerable"]["speaker"] is None  # no answerable item to score
+
+
+def test_k_limits_retrieval_metrics(tiny: list[Any]) -> None:
+    m = evaluate(KnownAnswers(KNOWN), tiny, k=1).metrics
+    assert m["recall_at_k"] == pytest.approx(1 / 4) and m["mrr"] == pytest.approx(1 / 4)
+    with pytest.raises(InputError, match="-k must be at least 1"):
+        evaluate(KnownAnswers(KNOWN), tiny, k=0)
+
+
+def test_a_refused_question_is_scored_wrong_not_raised(tiny: list[Any]) -> None:
+    class Refuses(KnownAnswers):
+        def ask(self, question: str, id: Any = None) -> Answer:
+            if id == "right":
+                raise InputError("The question is longer than 2000 characters.")
+            return super().ask(question, id)
+
+    result = evaluate(Refuses(KNOWN), tiny)
+    first = result.to_dict()["items"][0]
+    assert first["error"] == "The question is longer than 2000 characters."
+    assert first["verdicts"]["correct"] is False
+    assert result.metrics["errors"] == 1 and result.metrics["accuracy"] == pytest.approx(1 / 6)
+
+
+@pytest.mark.parametrize(
+    ("given", "accepted", "ok"),
+    [
+        ("Nebenzia", ["Vassily Nebenzia"], True),  # surname of an accepted full name
+        ("Vassily Nebenzia", ["Nebenzia"], True),  # full name for an accepted surname
+        ("Mr. Nebenzia", ["Vassily Nebenzia"], True),  # titles do not count
+        ("Volodymyr Zelenskyy", ["volodymyr zelenskyy"], True),
+        ("José Mujica", ["Jose Mujica"], True),  # accents do not count
+        ("Kim Jong-un", ["Kim Jong Un"], True),
+        ("U.S.", ["US"], True),
+        ("Lyudmila Putina", ["Vladimir Putin"], False),
+        ("Lyudmila Putin", ["Vladimir Putin"], False),  # same surname, another person
+        ("Putin", ["Vladimir Putin", "Kremlin"], True),
+        ("", ["Vladimir Putin"], False),
+    ],
+)
+def test_speaker_matching(given: str, accepted: list[str], ok: bool) -> None:
+    assert speaker_matches(given, accepted) is ok
+
+
+@pytest.mark.parametrize(
+    ("cited", "fragment", "ok"),
+    [
+        (
+            "“I believe this treaty is very timely,” he said",
+            "i believe THIS treaty is very timely",
+            True,
+        ),
+        ("warning they will be \u201cfair game\u201d", '"fair game"', True),
+        ("fair gamekeeper", "fair game", False),  # whole words only
+        ("very timely", "I believe this treaty is very timely", False),  # 2 of 7 words
+        ("this treaty is very timely", "I believe this treaty is very timely", True),  # 5 of 7
+        ("", "fair game", False),
+    ],
+)
+def test_quote_matching(cited: str, fragment: str, ok: bool) -> None:
+    assert quote_matches(cited, fragment) is ok
+
+
+def test_source_matching() -> None:
+    h = hit("X", "q", DOC3, doc_id="23247444e4f9a990")
+    assert source_matches(h, DOC3) and source_matches(h, "003_23247444E4F9A990")
+    assert source_matches(h, "23247444e4f9a990")  # the doc id
+    assert not source_matches(h, DOC2) and not source_matches(h, "")
+
+
+def test_percentile_is_nearest_rank() -> None:
+    assert percentile([40, 10, 30, 20], 50) == 20
+    assert percentile([40, 10, 30, 20], 95) == 40
+    assert percentile([], 50) is None
+
+
+def test_to_dict_is_json_with_every_question(result: EvalResult) -> None:
+    data = json.loads(json.dumps(result.to_dict()))
+    assert data["version"] == "eval.v1" and data["k"] == 5
+    assert data["headline"] == pytest.approx(1 / 3)
+    assert [i["id"] for i in data["items"]] == [r.item.id for r in result.items]
+    wrong = data["items"][1]
+    assert wrong["answer"]["quotes"][0]["speaker"] == "Vladimir Putin"
+    assert wrong["speakers"] == ["Leonid Slutsky", "Slutsky"]
+
+
+def test_render_table(result: EvalResult) -> None:
+    console = Console(record=True, width=140)
+    console.print(render_table(result))
+    text = console.export_text()
+    assert "6 questions (4 answerable, 2 unanswerable), k=5" in text
+    assert "Accuracy (headline)" in text and "33.3%" in text
+    assert "Retrieval recall@5" in text and "0.375" in text
+    assert "unanswerable" in text  # one column per kind
+
+
+def test_write_report(result: EvalResult, tmp_path: Path) -> None:
+    report = write_report(result, tmp_path / "out", None)
+    assert report == tmp_path / "out" / "report.md"
+    for png in ("accuracy_by_kind.png", "latency.png", "wrong_speakers.png"):
+        data = (tmp_path / "out" / png).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 2000
+    text = report.read_text(encoding="utf-8")
+    assert "**Headline accuracy: 33.3%** (2/6 questions right)" in text
+    assert "## Failures (4)" in text and "### `wrong-speaker` (direct)" in text
+    assert "- got: Vladimir Putin" in text and "speaker ✗, quote ✓, source ✓" in text
+    assert "![Wrong speakers](wrong_speakers.png)" in text
+    saved = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    assert len(saved["items"]) == 6 and saved["metrics"]["mrr"] == pytest.approx(0.375)
+
+
+def test_diff_against_baseline(tiny: list[Any], result: EvalResult, tmp_path: Path) -> None:
+    write_report(result, tmp_path / "before", None)
+    later = dict(KNOWN)
+    later["wrong-speaker"] = answered(KNOWN["wrong-speaker"].quotes[1])  # now right
+    later["right"] = ABSTAINED  # now wrong
+    later["brand-new"] = ABSTAINED
+    now = evaluate(KnownAnswers(later), tiny[:5] + [replace(tiny[5], id="brand-new")])
+    diff = diff_baseline(now, tmp_path / "before" / "results.json")
+    assert diff == {
+        "fixed": ["wrong-speaker"],
+        "broken": ["right"],
+        "still_wrong": ["wrong-source", "abstain-wrong"],
+        "still_right": ["abstain-right"],
+        "new": ["brand-new"],
+        "missing": ["invented-answered"],
+    }
+    report = write_report(now, tmp_path / "after", tmp_path / "before" / "results.json")
+    text = report.read_text(encoding="utf-8")
+    assert "- **fixed** (1): wrong-speaker" in text and "- **broken** (1): right" in text
+    saved = json.loads((tmp_path / "after" / "results.json").read_text(encoding="utf-8"))
+    assert saved["diff"]["fixed"] == ["wrong-speaker"]
+
+
+def test_bad_baseline_is_a_sentence(result: EvalResult, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="does not exist"):
+        diff_baseline(result, tmp_path / "nope.json")
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputError, match="bad.json: cannot read the baseline as JSON"):
+        diff_baseline(result, tmp_path / "bad.json")
+    (tmp_path / "other.json").write_text('{"items": [{"id": "a"}]}', encoding="utf-8")
+    with pytest.raises(InputError, match="not a results.json from `quotebot eval --report`"):
+        diff_baseline(result, tmp_path / "other.json")
+
+
+# --- end to end: the real Bot (spaCy, MiniLM, Chroma) over examples/ -----------------------
+
+
+def test_real_bot_on_examples(seeded_bot: Any, tmp_path: Path) -> None:
+    items = load_golden(GOLDEN / "examples_e2e.jsonl")
+    result = evaluate(seeded_bot, items, k=5)
+    v = {r.item.id: r for r in result.items}
+    for qid in ("e1", "e2", "e3"):
+        assert (v[qid].speaker, v[qid].quote, v[qid].source, v[qid].rank) == (True, True, True, 1)
+    assert v["e4"].abstained and v["e4"].correct
+    trap = v["e5"]  # the golden expects the wrong person: Kim Jong Un's quote must score wrong
+    assert (trap.speaker, trap.quote, trap.source, trap.correct) == (False, True, True, False)
+    assert trap.answer["quotes"][0]["speaker"] == "Kim Jong Un"
+    m = result.metrics
+    assert m["accuracy"] == pytest.approx(4 / 5) and m["all_three"] == pytest.approx(3 / 4)
+    assert m["abstention_precision"] == 1 and m["abstention_recall"] == 1
+    assert m["recall_at_k"] == pytest.approx(3 / 4) and m["mrr"] == pytest.approx(3 / 4)
+    assert 0 < m["latency_p50_ms"] <= m["latency_p95_ms"] < 30_000
+
+    report = write_report(result, tmp_path / "report", None)
+    text = report.read_text(encoding="utf-8")
+    assert "**Headline accuracy: 80.0%** (4/5 questions right)" in text
+    assert "### `e5` (trap)" in text and "- got: Kim Jong Un — “" in text
+    again = evaluate(seeded_bot, items, k=5)  # the same store twice: nothing fixed or broken
+    diff = diff_baseline(again, tmp_path / "report" / "results.json")
+    assert diff["still_right"] == ["e1", "e2", "e3", "e4"] and diff["still_wrong"] == ["e5"]
+    assert diff["fixed"] == diff["broken"] == []
