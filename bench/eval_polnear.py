@@ -1,11 +1,13 @@
 """Evaluate quotebot on the PolNeAR dev split (or the seed set) and write a report.
 
-    .venv/bin/python bench/eval_polnear.py                # PolNeAR dev → bench/out/polnear_dev/
-    .venv/bin/python bench/eval_polnear.py --seeds        # examples/ + seeds → bench/out/seeds/
+    .venv/bin/python bench/eval_polnear.py                # PolNeAR dev → reports/polnear-dev/
+    .venv/bin/python bench/eval_polnear.py --seeds        # examples/ + seeds → reports/seeds/
     .venv/bin/python bench/eval_polnear.py --limit 100 --baseline OLD/results.json
 
-Articles are ingested into a fresh temporary store (or ``--store DIR``, kept and reused)
-with the real spaCy model, MiniLM embedder and Chroma.
+Articles are ingested into a fresh temporary store (or ``--store DIR``, kept and reused: ingest
+it beforehand so a timed run only re-checks it) with the real spaCy model, MiniLM embedder and
+Chroma. The PolNeAR golden set is written beside the report (``golden.jsonl``). Prints the
+metrics tables; latency is timed, so run it under ``flock /tmp/cpu.lock`` on a shared machine.
 """
 
 from __future__ import annotations
@@ -23,15 +25,17 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rich.console import Console  # noqa: E402
+
 from bot.core import Bot  # noqa: E402
 from bot.errors import QuoteBotError  # noqa: E402
-from bot.evaluate import ROWS, evaluate, fmt, load_golden  # noqa: E402
+from bot.evaluate import evaluate, load_golden  # noqa: E402
 from bot.golden import golden_from_brat  # noqa: E402
-from bot.report import write_report  # noqa: E402
+from bot.report import render_tables, write_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 POLNEAR_DEV = ROOT.parent / "shared" / "data" / "polnear" / "dev"
-OUT = ROOT / "bench" / "out"
+OUT = ROOT / "reports"
 
 
 def run(
@@ -42,14 +46,18 @@ def run(
         t0 = time.perf_counter()
         ingest = bot.ingest([corpus])
         t1 = time.perf_counter()
-        print(f"ingested {ingest.documents} articles, {ingest.quotes} quotes in {t1 - t0:.0f} s")
+        print(
+            f"ingested {ingest.documents} articles ({ingest.skipped} already indexed), "
+            f"{ingest.quotes} quotes in {t1 - t0:.0f} s"
+        )
         items = load_golden(golden)
         result = evaluate(bot, items, k=5)
         print(f"asked {len(items)} questions in {time.perf_counter() - t1:.0f} s")
     report = write_report(result, out_dir, baseline)
+    console = Console(width=100, highlight=False)
+    for renderable in render_tables(result):
+        console.print(renderable)
     print(f"report: {report}")
-    for key, label, style in ROWS:
-        print(f"  {label:<32} {fmt(result.metrics[key], style)}")
 
 
 def main() -> int:
@@ -73,10 +81,10 @@ def main() -> int:
                 args.store,
             )
         else:
-            golden = OUT / "polnear_dev.jsonl"
+            out = args.out or OUT / "polnear-dev"
+            golden = out / "golden.jsonl"
             items = golden_from_brat(args.brat, golden, args.limit)
             print(f"golden: {len(items)} questions from {args.brat} → {golden}")
-            out = args.out or OUT / "polnear_dev"
             run(args.brat / "text", golden, out, args.baseline, args.store)
     except QuoteBotError as e:
         print(f"Error: {e}", file=sys.stderr)

@@ -237,7 +237,8 @@ def eval_(
         Path | None, typer.Option(help="An earlier results.json to diff against.")
     ] = None,
     fail_under: Annotated[
-        float | None, typer.Option(help="Exit 1 if all-three accuracy is below this.")
+        float | None,
+        typer.Option(help="Exit 1 if the headline accuracy (0–1) is below this."),
     ] = None,
     k: Annotated[int, typer.Option("-k", help="Depth for recall@k and MRR.")] = 5,
     store: StoreOpt = None,
@@ -247,9 +248,9 @@ def eval_(
 
     Example: quotebot eval tests/golden/seeds.jsonl --report reports/seeds --fail-under 1.0
     """
-    from bot.evaluate import evaluate, load_golden, render_table
+    from bot.evaluate import diff_baseline, evaluate, load_golden
     from bot.progress import counting_progress
-    from bot.report import diff_baseline, write_report
+    from bot.report import render_tables, write_report
 
     with _boundary():
         items = load_golden(golden)
@@ -259,13 +260,18 @@ def eval_(
         diff = diff_baseline(result, baseline) if baseline else None
         if report:
             path = write_report(result, report, baseline)
-            err.print(f"Report written to {path}")
+            err.print(f"Report written to {path}", highlight=False)
         if json_:
             _print_json({**result.to_dict(), **({"diff": diff} if diff else {})})
         else:
-            out.print(render_table(result))
+            for table in render_tables(result):
+                out.print(table)
             if diff:
-                out.print({k: len(v) if isinstance(v, list) else v for k, v in diff.items()})
+                counts = ", ".join(f"{n.replace('_', ' ')} {len(ids)}" for n, ids in diff.items())
+                out.print(f"Against {baseline}: {counts}", highlight=False)
+                for name in ("fixed", "broken"):
+                    if diff[name]:
+                        out.print(f"  {name}: {', '.join(diff[name])}", highlight=False)
         if fail_under is not None and result.headline < fail_under:
             err.print(f"[red]Failed:[/red] accuracy {result.headline:.3f} < {fail_under}")
             raise typer.Exit(1)

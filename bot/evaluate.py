@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -9,17 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from rich.table import Table
-
 from bot.errors import InputError
 from bot.golden import GoldenItem, load_golden, norm_text
 from bot.types import Answer, Hit
 from store.speakers import canonical_key
 
-__all__ = ["EvalResult", "ItemResult", "evaluate", "load_golden", "render_table"]
+__all__ = ["EvalResult", "ItemResult", "diff_baseline", "evaluate", "load_golden", "warm_up"]
 
 VERSION = "eval.v1"
 MIN_OVERLAP = 0.5
+WARM_UP_QUESTION = "Who said this warm-up question?"  # asked once, untimed, before the set
 
 
 class Asker(Protocol):
@@ -186,6 +186,7 @@ class EvalResult:
     k: int = 5
     metrics: dict[str, Any] = field(default_factory=dict)
     by_kind: dict[str, dict[str, Any]] = field(default_factory=dict)
+    warmup_ms: float = 0.0  # the untimed throwaway question (model loading), not in latency
 
     @classmethod
     def from_items(cls, items: list[ItemResult], k: int) -> EvalResult:
@@ -209,8 +210,16 @@ class EvalResult:
             "headline": self.headline,
             "metrics": self.metrics,
             "by_kind": self.by_kind,
+            "warmup_ms": round(self.warmup_ms, 1),
             "items": [r.to_dict() for r in self.items],
         }
+
+
+def warm_up(bot: Asker) -> float:
+    """Ask one throwaway question (loads the models, opens the index, builds the chain); ms."""
+    start = time.perf_counter()
+    bot.ask(WARM_UP_QUESTION)
+    return (time.perf_counter() - start) * 1000
 
 
 def evaluate(
@@ -219,9 +228,10 @@ def evaluate(
     k: int = 5,
     progress: Callable[[int], None] | None = None,
 ) -> EvalResult:
-    """Ask every golden question through ``bot.ask`` (the users' path) and score the answers."""
+    """Warm up, then ask every golden question through ``bot.ask`` (the users' path) and score."""
     if k < 1:
         raise InputError(f"-k must be at least 1, not {k}.")
+    warmup_ms = warm_up(bot)  # so the first question's latency is not the model loading
     results: list[ItemResult] = []
     for item in items:
         start = time.perf_counter()
@@ -235,50 +245,38 @@ def evaluate(
             results.append(score(item, answer, latency, k))
         if progress:
             progress(1)
-    return EvalResult.from_items(results, k)
+    result = EvalResult.from_items(results, k)
+    result.warmup_ms = warmup_ms
+    return result
 
 
-# --- display -------------------------------------------------------------------------------
-
-ROWS = [
-    ("accuracy", "Accuracy (headline)", "pct"),
-    ("all_three", "All three, top-1 (answerable)", "pct"),
-    ("speaker", "Speaker accuracy", "pct"),
-    ("quote", "Quote match", "pct"),
-    ("source", "Source match", "pct"),
-    ("abstention_precision", "Abstention precision", "pct"),
-    ("abstention_recall", "Abstention recall", "pct"),
-    ("recall_at_k", "Retrieval recall@k", "pct"),
-    ("mrr", "MRR", "num"),
-    ("latency_p50_ms", "Latency p50 (ms)", "ms"),
-    ("latency_p95_ms", "Latency p95 (ms)", "ms"),
-]
+# --- comparing runs ------------------------------------------------------------------------
 
 
-def fmt(value: Any, style: str) -> str:
-    if value is None:
-        return "–"
-    if style == "pct":
-        return f"{100 * value:.1f}%"
-    if style == "ms":
-        return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
-    return f"{value:.3f}"
-
-
-def render_table(result: EvalResult) -> Table:
-    """Metrics as a rich table: one row per metric, one column overall plus one per kind."""
-    m = result.metrics
-    table = Table(
-        title=f"quotebot eval: {m['questions']} questions "
-        f"({m['answerable']} answerable, {m['unanswerable']} unanswerable), k={result.k}"
-    )
-    table.add_column("Metric")
-    table.add_column("All", justify="right")
-    kinds = list(result.by_kind) if len(result.by_kind) > 1 else []
-    for kind in kinds:
-        table.add_column(kind, justify="right")
-    for key, label, style in ROWS:
-        label = label.replace("@k", f"@{result.k}")
-        values = [m[key]] + [result.by_kind[kind][key] for kind in kinds]
-        table.add_row(label, *(fmt(v, style) for v in values))
-    return table
+def diff_baseline(result: EvalResult, baseline_results_json: Path) -> dict[str, list[str]]:
+    """Per-question change against an earlier results.json, matched by ``id``."""
+    path = Path(baseline_results_json)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        before = {str(i["id"]): bool(i["verdicts"]["correct"]) for i in data["items"]}
+    except FileNotFoundError as e:
+        raise InputError(f"{path}: the baseline file does not exist.") from e
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise InputError(f"{path}: cannot read the baseline as JSON ({e}).") from e
+    except (KeyError, TypeError) as e:
+        raise InputError(
+            f"{path}: not a results.json from `quotebot eval --report` "
+            f"(missing {e} in items[].verdicts.correct)."
+        ) from e
+    out: dict[str, list[str]] = {k: [] for k in ("fixed", "broken", "still_wrong", "still_right")}
+    out["new"] = []
+    now = {r.item.id: r.correct for r in result.items}
+    for qid, correct in now.items():
+        if qid not in before:
+            out["new"].append(qid)
+        elif correct != before[qid]:
+            out["fixed" if correct else "broken"].append(qid)
+        else:
+            out["still_right" if correct else "still_wrong"].append(qid)
+    out["missing"] = sorted(set(before) - set(now))
+    return out

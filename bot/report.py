@@ -1,4 +1,4 @@
-"""Evaluation reports: report.md, PNG plots, results.json, and the diff against a baseline."""
+"""Evaluation output: terminal tables, report.md, PNG plots, results.json, the baseline diff."""
 
 from __future__ import annotations
 
@@ -8,46 +8,90 @@ from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure  # the object API renders PNGs with Agg, no pyplot state
+from rich import box
+from rich.console import RenderableType
+from rich.table import Table
 
 from bot.errors import InputError
-from bot.evaluate import ROWS, EvalResult, ItemResult, fmt
+from bot.evaluate import VERSION, EvalResult, ItemResult, diff_baseline
 
 MAX_CONFUSION_NAMES = 12
 MAX_FAILURES = 200
+PLOTS = [
+    ("accuracy_by_kind.png", "Accuracy by kind"),
+    ("latency.png", "Latency"),
+    ("wrong_speakers.png", "Wrong speakers"),
+]
 
 
-def diff_baseline(result: EvalResult, baseline_results_json: Path) -> dict[str, list[str]]:
-    """Per-question change against an earlier results.json, matched by ``id``."""
-    path = Path(baseline_results_json)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        before = {str(i["id"]): bool(i["verdicts"]["correct"]) for i in data["items"]}
-    except FileNotFoundError as e:
-        raise InputError(f"{path}: the baseline file does not exist.") from e
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise InputError(f"{path}: cannot read the baseline as JSON ({e}).") from e
-    except (KeyError, TypeError) as e:
-        raise InputError(
-            f"{path}: not a results.json from `quotebot eval --report` "
-            f"(missing {e} in items[].verdicts.correct)."
-        ) from e
-    out: dict[str, list[str]] = {
-        "fixed": [],
-        "broken": [],
-        "still_wrong": [],
-        "still_right": [],
-        "new": [],
-    }
-    now = {r.item.id: r.correct for r in result.items}
-    for qid, correct in now.items():
-        if qid not in before:
-            out["new"].append(qid)
-        elif correct != before[qid]:
-            out["fixed" if correct else "broken"].append(qid)
-        else:
-            out["still_right" if correct else "still_wrong"].append(qid)
-    out["missing"] = sorted(set(before) - set(now))
-    return out
+# --- tables --------------------------------------------------------------------------------
+
+# (metrics key, label, format): the headline table, one row per metric.
+ROWS = [
+    ("accuracy", "Accuracy (headline)", "pct"),
+    ("all_three", "All three, top-1 (answerable)", "pct"),
+    ("speaker", "Speaker accuracy", "pct"),
+    ("quote", "Quote match", "pct"),
+    ("source", "Source match", "pct"),
+    ("abstention_precision", "Abstention precision", "pct"),
+    ("abstention_recall", "Abstention recall", "pct"),
+    ("false_abstentions", "False abstentions", "int"),
+    ("recall_at_k", "Retrieval recall@k", "pct"),
+    ("mrr", "MRR", "num"),
+    ("latency_p50_ms", "Latency p50 (ms)", "ms"),
+    ("latency_p95_ms", "Latency p95 (ms)", "ms"),
+]
+# The "by kind" table: one row per kind, these columns (narrow enough for 100 columns).
+KIND_COLUMNS = [
+    ("questions", "n", "int"),
+    ("accuracy", "Accuracy", "pct"),
+    ("speaker", "Speaker", "pct"),
+    ("quote", "Quote", "pct"),
+    ("source", "Source", "pct"),
+    ("abstention_recall", "Abst. R", "pct"),
+    ("recall_at_k", "R@k", "pct"),
+    ("mrr", "MRR", "num"),
+    ("latency_p50_ms", "p50 ms", "ms"),
+]
+
+
+def fmt(value: Any, style: str) -> str:
+    if value is None:
+        return "–"
+    if style == "pct":
+        return f"{100 * value:.1f}%"
+    if style == "int":
+        return str(value)
+    if style == "ms":
+        return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+    return f"{value:.3f}"
+
+
+def label(text: str, k: int) -> str:
+    return text.replace("@k", f"@{k}")
+
+
+def render_tables(result: EvalResult) -> list[RenderableType]:
+    """A summary line, the headline table (metric, value), and kinds as rows × a few metrics."""
+    m = result.metrics
+    summary = (
+        f"quotebot eval: {m['questions']} questions ({m['answerable']} answerable, "
+        f"{m['unanswerable']} unanswerable), k={result.k}\n"
+        f"latency measured after an untimed warm-up question ({result.warmup_ms / 1000:.1f} s)"
+    )
+    style: dict[str, Any] = {"box": box.SIMPLE_HEAD, "title_justify": "left", "pad_edge": False}
+    head = Table(title="Metrics", **style)
+    head.add_column("Metric")
+    head.add_column("Value", justify="right")
+    for key, text, fmt_ in ROWS:
+        head.add_row(label(text, result.k), fmt(m[key], fmt_))
+    kinds = Table(title="By kind", collapse_padding=True, **style)
+    kinds.add_column("Kind", overflow="fold")
+    for _, text, _ in KIND_COLUMNS:
+        kinds.add_column(label(text, result.k), justify="right", no_wrap=True)
+    for kind, km in result.by_kind.items():
+        kinds.add_row(kind, *(fmt(km[key], fmt_) for key, _, fmt_ in KIND_COLUMNS))
+    return [summary, head, kinds]
 
 
 # --- plots ---------------------------------------------------------------------------------
@@ -143,14 +187,18 @@ def _save(fig: Figure, path: Path) -> None:
 
 
 def _metrics_md(result: EvalResult) -> list[str]:
-    kinds = list(result.by_kind)
-    lines = ["| Metric | All | " + " | ".join(kinds) + " |", "|---|---:|" + "---:|" * len(kinds)]
-    for key, label, style in ROWS:
-        values = [result.metrics[key]] + [result.by_kind[k][key] for k in kinds]
-        cells = " | ".join(fmt(v, style) for v in values)
-        lines.append(f"| {label.replace('@k', f'@{result.k}')} | {cells} |")
-    counts = [result.metrics["questions"]] + [result.by_kind[k]["questions"] for k in kinds]
-    lines.append("| Questions | " + " | ".join(str(c) for c in counts) + " |")
+    """The headline table (metric, value), then kinds as rows × the by-kind columns."""
+    lines = ["| Metric | Value |", "|---|---:|"]
+    lines += [
+        f"| {label(text, result.k)} | {fmt(result.metrics[key], style)} |"
+        for key, text, style in ROWS
+    ]
+    heads = [label(text, result.k) for _, text, _ in KIND_COLUMNS]
+    lines += ["", "### By kind", "", "| Kind | " + " | ".join(heads) + " |"]
+    lines.append("|---|" + "---:|" * len(heads))
+    for kind, km in result.by_kind.items():
+        cells = " | ".join(fmt(km[key], style) for key, _, style in KIND_COLUMNS)
+        lines.append(f"| {kind} | {cells} |")
     return lines
 
 
@@ -182,6 +230,40 @@ def _failure_md(r: ItemResult) -> list[str]:
     return lines + [""]
 
 
+def _markdown(result: EvalResult, diff: dict[str, list[str]] | None, baseline: Any) -> str:
+    m = result.metrics
+    lines = [
+        f"# quotebot evaluation ({VERSION})",
+        "",
+        f"**Headline accuracy: {fmt(result.headline, 'pct')}** "
+        f"({sum(r.correct for r in result.items)}/{len(result.items)} questions right).",
+        "",
+        f"{m['questions']} questions ({m['answerable']} answerable, {m['unanswerable']} "
+        f"unanswerable), k={result.k}; latency measured after an untimed warm-up question "
+        f"({result.warmup_ms / 1000:.1f} s). Definitions: docs/evaluation.md.",
+        "",
+        *_metrics_md(result),
+        "",
+    ]
+    if diff is not None:
+        lines += [f"## Against baseline `{baseline}`", ""]
+        lines += [
+            f"- **{name.replace('_', ' ')}** ({len(ids)}): {', '.join(ids[:50]) or '–'}"
+            for name, ids in diff.items()
+        ]
+        lines.append("")
+    lines += ["## Plots", ""]
+    for png, title in PLOTS:
+        lines += [f"![{title}]({png})", ""]
+    failures = result.failures()
+    lines += [f"## Failures ({len(failures)})", ""]
+    for r in failures[:MAX_FAILURES]:
+        lines += _failure_md(r)
+    if len(failures) > MAX_FAILURES:
+        lines.append(f"…and {len(failures) - MAX_FAILURES} more in results.json.")
+    return "\n".join(lines) + "\n"
+
+
 def write_report(result: EvalResult, out_dir: Path, baseline: Path | None = None) -> Path:
     """Write report.md, three PNG plots and results.json into ``out_dir``; return report.md."""
     out_dir = Path(out_dir)
@@ -192,40 +274,10 @@ def write_report(result: EvalResult, out_dir: Path, baseline: Path | None = None
     diff = diff_baseline(result, baseline) if baseline is not None else None
     data = result.to_dict() | ({"baseline": str(baseline), "diff": diff} if diff else {})
     (out_dir / "results.json").write_text(json.dumps(data, indent=1, ensure_ascii=False), "utf-8")
-    plot_accuracy_by_kind(result, out_dir / "accuracy_by_kind.png")
-    plot_latency(result, out_dir / "latency.png")
-    plot_confusion(result, out_dir / "wrong_speakers.png")
-    lines = [
-        f"# quotebot evaluation ({result.to_dict()['version']})",
-        "",
-        f"**Headline accuracy: {fmt(result.headline, 'pct')}** "
-        f"({sum(r.correct for r in result.items)}/{len(result.items)} questions right).",
-        "",
-    ]
-    lines += _metrics_md(result) + [""]
-    if diff is not None:
-        lines += [f"## Against baseline `{baseline}`", ""]
-        lines += [
-            f"- **{name.replace('_', ' ')}** ({len(ids)}): {', '.join(ids[:50]) or '–'}"
-            for name, ids in diff.items()
-        ]
-        lines.append("")
-    lines += [
-        "## Plots",
-        "",
-        "![Accuracy by kind](accuracy_by_kind.png)",
-        "",
-        "![Latency](latency.png)",
-        "",
-        "![Wrong speakers](wrong_speakers.png)",
-        "",
-    ]
-    failures = result.failures()
-    lines += [f"## Failures ({len(failures)})", ""]
-    for r in failures[:MAX_FAILURES]:
-        lines += _failure_md(r)
-    if len(failures) > MAX_FAILURES:
-        lines.append(f"…and {len(failures) - MAX_FAILURES} more in results.json.")
+    for (png, _), plot in zip(
+        PLOTS, (plot_accuracy_by_kind, plot_latency, plot_confusion), strict=True
+    ):
+        plot(result, out_dir / png)
     report = out_dir / "report.md"
-    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report.write_text(_markdown(result, diff, baseline), encoding="utf-8")
     return report

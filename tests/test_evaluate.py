@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -13,16 +14,17 @@ from rich.console import Console
 
 from bot.errors import InputError
 from bot.evaluate import (
+    WARM_UP_QUESTION,
     EvalResult,
+    diff_baseline,
     evaluate,
     percentile,
     quote_matches,
-    render_table,
     source_matches,
     speaker_matches,
 )
 from bot.golden import load_golden
-from bot.report import diff_baseline, write_report
+from bot.report import render_tables, write_report
 from bot.types import Answer, Hit
 
 pytestmark = pytest.mark.filterwarnings("error")
@@ -81,6 +83,8 @@ class KnownAnswers:
 
     def ask(self, question: str, id: Any = None) -> Answer:
         self.asked.append((question, id))
+        if question == WARM_UP_QUESTION:
+            return ABSTAINED
         return replace(self.table[id], question=question, id=id)
 
 
@@ -97,9 +101,11 @@ def result(tiny: list[Any]) -> EvalResult:
 def test_every_question_goes_through_ask_with_its_id(tiny: list[Any]) -> None:
     bot = KnownAnswers(KNOWN)
     steps: list[int] = []
-    evaluate(bot, tiny, progress=steps.append)
-    assert bot.asked == [(i.question, i.id) for i in tiny]
-    assert steps == [1] * 6
+    result = evaluate(bot, tiny, progress=steps.append)
+    # One untimed warm-up question first (model loading), then the set; the warm-up is not scored.
+    assert bot.asked == [(WARM_UP_QUESTION, None)] + [(i.question, i.id) for i in tiny]
+    assert steps == [1] * 6 and len(result.items) == 6
+    assert result.warmup_ms >= 0 and result.to_dict()["warmup_ms"] == round(result.warmup_ms, 1)
 
 
 def test_per_question_verdicts(result: EvalResult) -> None:
@@ -253,14 +259,25 @@ def test_to_dict_is_json_with_every_question(result: EvalResult) -> None:
     assert wrong["speakers"] == ["Leonid Slutsky", "Slutsky"]
 
 
-def test_render_table(result: EvalResult) -> None:
-    console = Console(record=True, width=140)
-    console.print(render_table(result))
+def test_tables_fit_a_100_column_terminal(result: EvalResult) -> None:
+    console = Console(record=True, width=100)
+    for table in render_tables(result):
+        console.print(table)
     text = console.export_text()
+    assert max(len(line) for line in text.splitlines()) <= 100
     assert "6 questions (4 answerable, 2 unanswerable), k=5" in text
-    assert "Accuracy (headline)" in text and "33.3%" in text
-    assert "Retrieval recall@5" in text and "0.375" in text
-    assert "unanswerable" in text  # one column per kind
+    cells = [re.split(r"\s{2,}", line.strip()) for line in text.splitlines()]
+    head = {row[0]: row[-1] for row in cells if len(row) == 2}
+    assert (
+        head["Accuracy (headline)"] == "33.3%" and head["All three, top-1 (answerable)"] == "25.0%"
+    )
+    assert head["Abstention precision"] == "50.0%" and head["False abstentions"] == "1"
+    assert head["Retrieval recall@5"] == "50.0%" and head["MRR"] == "0.375"
+    # By kind: one row per kind, metrics as columns (n, accuracy, speaker, quote, source, …).
+    rows = {row[0]: row[1:] for row in cells if len(row) == 10}
+    assert rows["direct"][:5] == ["2", "50.0%", "50.0%", "100.0%", "100.0%"]
+    assert rows["mixed"][:5] == ["2", "0.0%", "50.0%", "50.0%", "0.0%"]
+    assert rows["unanswerable"][:6] == ["2", "50.0%", "–", "–", "–", "50.0%"]
 
 
 def test_write_report(result: EvalResult, tmp_path: Path) -> None:
@@ -271,6 +288,9 @@ def test_write_report(result: EvalResult, tmp_path: Path) -> None:
         assert data.startswith(b"\x89PNG") and len(data) > 2000
     text = report.read_text(encoding="utf-8")
     assert "**Headline accuracy: 33.3%** (2/6 questions right)" in text
+    assert "| All three, top-1 (answerable) | 25.0% |" in text and "| MRR | 0.375 |" in text
+    assert "| Kind | n | Accuracy | Speaker | Quote | Source | Abst. R | R@5 | MRR |" in text
+    assert "| mixed | 2 | 0.0% | 50.0% | 50.0% | 0.0% | – | 0.0% | 0.000 |" in text
     assert "## Failures (4)" in text and "### `wrong-speaker` (direct)" in text
     assert "- got: Vladimir Putin" in text and "speaker ✗, quote ✓, source ✓" in text
     assert "![Wrong speakers](wrong_speakers.png)" in text
@@ -315,9 +335,27 @@ def test_bad_baseline_is_a_sentence(result: EvalResult, tmp_path: Path) -> None:
 # --- end to end: the real Bot (spaCy, MiniLM, Chroma) over examples/ -----------------------
 
 
-def test_real_bot_on_examples(seeded_bot: Any, tmp_path: Path) -> None:
+class Watched:
+    """The real Bot, noting before each ``ask`` whether its chain (index, models) is built."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+        self.built: list[bool] = []
+
+    def ask(self, question: str, id: Any = None) -> Answer:
+        self.built.append("chain" in vars(self.bot))
+        return self.bot.ask(question, id=id)
+
+
+def test_real_bot_on_examples(seeded_store: Path, tmp_path: Path) -> None:
+    from bot.core import Bot
+    from bot.settings import Settings
+
     items = load_golden(GOLDEN / "examples_e2e.jsonl")
-    result = evaluate(seeded_bot, items, k=5)
+    watched = Watched(Bot.build(Settings(store=seeded_store)))  # cold: nothing built yet
+    result = evaluate(watched, items, k=5)
+    # The warm-up question builds the chain; every timed question finds it built.
+    assert watched.built == [False] + [True] * len(items) and result.warmup_ms > 0
     v = {r.item.id: r for r in result.items}
     for qid in ("e1", "e2", "e3"):
         assert (v[qid].speaker, v[qid].quote, v[qid].source, v[qid].rank) == (True, True, True, 1)
@@ -335,7 +373,7 @@ def test_real_bot_on_examples(seeded_bot: Any, tmp_path: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert "**Headline accuracy: 80.0%** (4/5 questions right)" in text
     assert "### `e5` (trap)" in text and "- got: Kim Jong Un — “" in text
-    again = evaluate(seeded_bot, items, k=5)  # the same store twice: nothing fixed or broken
+    again = evaluate(watched.bot, items, k=5)  # the same store twice: nothing fixed or broken
     diff = diff_baseline(again, tmp_path / "report" / "results.json")
     assert diff["still_right"] == ["e1", "e2", "e3", "e4"] and diff["still_wrong"] == ["e5"]
     assert diff["fixed"] == diff["broken"] == []
