@@ -12,10 +12,16 @@ from conftest import EXAMPLES
 SEED = EXAMPLES / "003_23247444e4f9a990.txt"
 
 
-def quotebot(*args: str, stdin: str | None = None, check: bool = True) -> subprocess.CompletedProcess:
+def quotebot(
+    *args: str, stdin: str | None = None, check: bool = True
+) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
-        input=stdin, capture_output=True, text=True, timeout=300, check=check,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=check,
     )
 
 
@@ -57,14 +63,28 @@ def test_ingest_ask_remove_stats_round_trip(tmp_path: Path) -> None:
     assert (again["documents"], again["skipped"], again["quotes"]) == (0, 1, 0)
 
     answer = json.loads(
-        quotebot("ask", "--json", "--store", store, "What did Nebenzia say about the US allegation?").stdout
+        quotebot(
+            "ask", "--json", "--store", store, "What did Nebenzia say about the US allegation?"
+        ).stdout
     )
     assert not answer["abstained"]
     top = answer["quotes"][0]
     assert top["speaker"] == "Vassily Nebenzia" and "wholly unsubstantiated" in top["quote"]
     assert Path(top["source_path"]).name == SEED.name
-    assert set(top) >= {"speaker", "speaker_mention", "quote", "kind", "cue", "doc_id", "title",
-                        "publisher", "source_path", "start", "end", "score"}
+    assert set(top) >= {
+        "speaker",
+        "speaker_mention",
+        "quote",
+        "kind",
+        "cue",
+        "doc_id",
+        "title",
+        "publisher",
+        "source_path",
+        "start",
+        "end",
+        "score",
+    }
 
     stats = json.loads(quotebot("stats", "--json", "--store", store).stdout)
     assert stats["articles"] == 1 and stats["quotes"] == first["quotes"]
@@ -81,8 +101,9 @@ def test_ask_batch_keeps_ids_and_reports_bad_lines(seeded_store: Path) -> None:
         "{not json",
         json.dumps({"id": 7, "question": "Who said Bitcoin would reach a million dollars?"}),
     ]
-    run = quotebot("ask", "--batch", "-", "--json", "--store", str(seeded_store),
-                   stdin="\n".join(lines) + "\n")
+    run = quotebot(
+        "ask", "--batch", "-", "--json", "--store", str(seeded_store), stdin="\n".join(lines) + "\n"
+    )
     a, bad, c = (json.loads(x) for x in run.stdout.splitlines())
     assert a["id"] == "a" and a["quotes"][0]["speaker"] == "Vladimir Putin"
     assert bad["line"] == 2 and "line 2" in bad["error"]

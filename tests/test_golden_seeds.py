@@ -47,5 +47,5 @@ def test_seed_golden_set_all_correct(seeded_store: Path) -> None:
     for answer in answers:
         if answer["quotes"]:
             assert answer["quotes"][0]["start"] < answer["quotes"][0]["end"]
-    wrong = {i["id"]: v for i, a in zip(items, answers, strict=True) if (v := _verdict(i, a)) != "ok"}
-    assert wrong == {}
+    verdicts = {i["id"]: _verdict(i, a) for i, a in zip(items, answers, strict=True)}
+    assert {k: v for k, v in verdicts.items() if v != "ok"} == {}
