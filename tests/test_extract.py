@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.types import Quote
+from store.cues import lemma_of
 from store.extract import QuoteExtractor, load_nlp
 from store.extract_marks import normalise, pair_marks
 
@@ -253,3 +254,110 @@ def test_in_a_poll_names_the_source(extractor) -> None:
     q = find(run(extractor, text), "50 percent")
     assert q.quote == "50 percent of respondents chose Clinton over Trump"
     assert q.cue is not None and q.cue.text == "In"
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "speaker"),
+    [
+        (  # comma lead-in with a verb that is not a speech verb
+            "After a debate in which Jerry Brown criticized her husband, Hillary Clinton shot "
+            'back, "I suppose I could have stayed home and baked cookies."',
+            "I suppose I could have stayed home",
+            "Hillary Clinton",
+        ),
+        (  # a name right before the colon is the speaker
+            "The surge does not surprise Republican pollster Daron Shaw: "
+            '"Lesser-known candidates who win early contests get the biggest boost."',
+            "Lesser-known candidates",
+            "Daron Shaw",
+        ),
+        (  # the speaker stands outside the marks, not the "We" inside them
+            '"We were tremendously wrong not to confront him from the start," Jorge Ramos, 58, '
+            "told AFP on Monday.",
+            "We were tremendously wrong",
+            "Jorge Ramos",
+        ),
+        (  # "telling" is a form of "tell", even though the learned lexicon lists "telling"
+            "Weaver did not seem impressed with the comments, telling reporters, "
+            '"A lot of people said the governor should step down."',
+            "A lot of people said",
+            "Weaver",
+        ),
+        (  # a mark glued to the cue: 'said,“Look'
+            "Paul Ryan said,“Look, those images have no place in a presidential campaign.”",
+            "Look, those images",
+            "Paul Ryan",
+        ),
+    ],
+)
+def test_lead_ins_and_speakers_outside_the_marks(extractor, text, words, speaker) -> None:
+    q = find(run(extractor, text), words)
+    assert (q.speaker, q.kind) == (speaker, "direct")
+    assert q.speaker_mention is not None and speaker in q.speaker_mention.text
+
+
+def test_short_quote_right_after_its_cue(extractor) -> None:
+    text = 'When Marco Rubio thanked Miami, a man in the crowd yelled "Stay there!"'
+    q = find(run(extractor, text), "Stay there")
+    assert (q.quote, q.kind) == ("Stay there!", "direct")
+    assert q.cue is not None and q.cue.text == "yelled"
+
+
+def test_mixed_quote_keeps_the_cue_clause(extractor) -> None:
+    text = (
+        "Russia's UN ambassador, Vassily Nebenzia, sided with North Korea. He also rejected as "
+        '"wholly unsubstantiated" the US allegation that Russia would share space technology.'
+    )
+    q = find(run(extractor, text), "wholly unsubstantiated")
+    assert (q.quote, q.kind) == ('as "wholly unsubstantiated"', "mixed")
+    assert q.speaker == "Vassily Nebenzia" and q.cue is not None and q.cue.text == "rejected"
+
+
+def test_parenthetical_cue_splits_the_content(extractor) -> None:
+    text = "This campaign, John Kasich says, is different from every race he has run before."
+    q = find(run(extractor, text), "This campaign")
+    assert q.speaker == "John Kasich" and q.cue is not None and q.cue.text == "says"
+    assert [text[s:e] for s, e in q.spans] == [
+        "This campaign",
+        "is different from every race he has run before",
+    ]
+
+
+def test_cue_noun_with_that_clause(extractor) -> None:
+    text = "The senator dismissed Donald Trump's claim that the election had been rigged."
+    quotes = run(extractor, text)
+    q = next(q for q in quotes if q.quote == "that the election had been rigged")
+    assert q.speaker == "Donald Trump" and q.cue is not None and q.cue.text == "claim"
+    assert find(quotes, "Donald Trump's claim").speaker == "senator"  # who dismissed it
+
+
+def test_passive_subject_is_not_the_speaker(extractor) -> None:
+    text = "Mayor Lisa Brown was told by aides that the budget would not pass."
+    q = find(run(extractor, text), "the budget would not pass")
+    assert q.speaker == "aides"
+
+
+def test_markup_attribute_quotes_are_not_quotes(extractor) -> None:
+    text = (
+        '<tweet author="GovMikeHuckabee" timestamp="1449075600">Praying for those hurt in '
+        "the shooting today.</tweet>"
+    )
+    assert run(extractor, text) == []
+
+
+def test_lemma_prefers_core_speech_verbs() -> None:
+    assert [lemma_of(w) for w in ("telling", "told", "insisted", "rejected")] == [
+        "tell",
+        "tell",
+        "insist",
+        "reject",
+    ]
+
+
+def test_pronoun_resolves_to_a_titled_name_ner_took_for_a_place(extractor) -> None:
+    text = (
+        "Vassily Nebenzia, Russia's UN ambassador, spoke after the vote. He also rejected as "
+        '"wholly unsubstantiated" the US allegation that Russia would share space technology.'
+    )
+    q = find(run(extractor, text), "wholly unsubstantiated")
+    assert q.speaker == "Vassily Nebenzia" and q.speaker_role == "Russia's UN ambassador"
