@@ -259,12 +259,12 @@ def test_to_dict_is_json_with_every_question(result: EvalResult) -> None:
     assert wrong["speakers"] == ["Leonid Slutsky", "Slutsky"]
 
 
-def test_tables_fit_a_100_column_terminal(result: EvalResult) -> None:
-    console = Console(record=True, width=100)
+def test_tables_fit_an_80_column_terminal(result: EvalResult) -> None:
+    console = Console(record=True, width=80)
     for table in render_tables(result):
         console.print(table)
     text = console.export_text()
-    assert max(len(line) for line in text.splitlines()) <= 100
+    assert max(len(line) for line in text.splitlines()) <= 80
     assert "6 questions (4 answerable, 2 unanswerable), k=5" in text
     cells = [re.split(r"\s{2,}", line.strip()) for line in text.splitlines()]
     head = {row[0]: row[-1] for row in cells if len(row) == 2}
@@ -274,7 +274,7 @@ def test_tables_fit_a_100_column_terminal(result: EvalResult) -> None:
     assert head["Abstention precision"] == "50.0%" and head["False abstentions"] == "1"
     assert head["Retrieval recall@5"] == "50.0%" and head["MRR"] == "0.375"
     # By kind: one row per kind, metrics as columns (n, accuracy, speaker, quote, source, …).
-    rows = {row[0]: row[1:] for row in cells if len(row) == 10}
+    rows = {row[0]: row[1:] for row in cells if len(row) == 9}
     assert rows["direct"][:5] == ["2", "50.0%", "50.0%", "100.0%", "100.0%"]
     assert rows["mixed"][:5] == ["2", "0.0%", "50.0%", "50.0%", "0.0%"]
     assert rows["unanswerable"][:6] == ["2", "50.0%", "–", "–", "–", "50.0%"]
@@ -289,7 +289,7 @@ def test_write_report(result: EvalResult, tmp_path: Path) -> None:
     text = report.read_text(encoding="utf-8")
     assert "**Headline accuracy: 33.3%** (2/6 questions right)" in text
     assert "| All three, top-1 (answerable) | 25.0% |" in text and "| MRR | 0.375 |" in text
-    assert "| Kind | n | Accuracy | Speaker | Quote | Source | Abst. R | R@5 | MRR |" in text
+    assert "| Kind | n | Accuracy | Speaker | Quote | Source | Abst. R | R@5 | MRR |\n" in text
     assert "| mixed | 2 | 0.0% | 50.0% | 50.0% | 0.0% | – | 0.0% | 0.000 |" in text
     assert "## Failures (4)" in text and "### `wrong-speaker` (direct)" in text
     assert "- got: Vladimir Putin" in text and "speaker ✗, quote ✓, source ✓" in text
@@ -377,3 +377,26 @@ def test_real_bot_on_examples(seeded_store: Path, tmp_path: Path) -> None:
     diff = diff_baseline(again, tmp_path / "report" / "results.json")
     assert diff["still_right"] == ["e1", "e2", "e3", "e4"] and diff["still_wrong"] == ["e5"]
     assert diff["fixed"] == diff["broken"] == []
+
+
+def test_cli_eval_tables_report_baseline_and_fail_under(seeded_store: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    golden, store = str(GOLDEN / "examples_e2e.jsonl"), str(seeded_store)
+    args = ["eval", golden, "--store", store, "--report", str(tmp_path / "r")]
+    run = CliRunner().invoke(app, [*args, "--fail-under", "0.9"], env={"COLUMNS": "100"})
+    assert run.exit_code == 1 and "Failed: accuracy 0.800 < 0.9" in run.output
+    assert "5 questions (4 answerable, 1 unanswerable), k=5" in run.output
+    lines = run.output.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert any(re.fullmatch(r"\s*Accuracy \(headline\)\s+80\.0%\s*", line) for line in lines)
+    assert any(re.fullmatch(r"\s*trap\s+1\s+0\.0%\s+0\.0%\s+100\.0%.*", line) for line in lines)
+    assert (tmp_path / "r" / "report.md").is_file()
+    baseline = ["--baseline", str(tmp_path / "r" / "results.json")]
+    again = CliRunner().invoke(app, ["eval", golden, "--store", store, "--json", *baseline])
+    assert again.exit_code == 0
+    data = json.loads(again.stdout)
+    assert data["diff"]["still_wrong"] == ["e5"] and data["diff"]["fixed"] == []
+    assert data["metrics"]["accuracy"] == pytest.approx(0.8) and data["warmup_ms"] > 0
