@@ -20,14 +20,12 @@ import bm25s
 import numpy as np
 
 from bot.question import Question
+from bot.rank import VERBATIM, features, fuse, trigrams, verbatim
 from bot.types import Hit
-from bot.verify import fold, longest_run, stem, terms, words
+from bot.verify import fold, stem, terms, words
 from store.index import QuoteIndex, hit_from
 from store.speakers import PRONOUNS, build_alias_table, canonical_key, match_speaker
 
-RRF_K = 60
-LONG_FRAGMENT = 6  # quoted fragments this long must appear mostly verbatim…
-FRAGMENT_RUN = 0.6  # …as a run of at least this share of their words
 PLAIN_CUES = {"said", "say", "says", "told", "tells", "tell", "stated"}
 _PAGE = 1000
 _lock = threading.Lock()
@@ -43,6 +41,8 @@ class SideIndex:
     texts: list[list[str]]  # words of the searched text (quote or its sentence), for verbatim runs
     termsets: list[frozenset[str]]  # stemmed content words of the same text (coverage)
     quote_words: list[list[str]]
+    paragraphs: list[list[str]]  # words of the quote's paragraph (interrupted quotes)
+    shingles: dict[tuple[str, ...], list[int]]  # word trigram → records (verbatim candidates)
     cues: list[frozenset[str]]  # stemmed cue words ("warning" → "warn")
     vectors: np.ndarray
     bm25: Any
@@ -51,7 +51,7 @@ class SideIndex:
     gender: dict[str, str] = field(default_factory=dict)
     by_doc: dict[str, list[int]] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
-
+    outer: dict[int, int] = field(default_factory=dict)  # "according to X" record → who said it
     display: dict[str, str] = field(default_factory=dict)  # any surface/alias → record speaker
 
     @property
@@ -132,6 +132,7 @@ def _records(index: QuoteIndex) -> tuple[list[str], list[dict[str, Any]], list[s
         vecs += list(page["embeddings"]) if len(page["ids"]) else []
         if len(page["ids"]) < _PAGE:
             return ids, metas, docs, vecs
+        offset += _PAGE
 
 
 def build_side_index(index: QuoteIndex, generation: str) -> SideIndex:
@@ -149,6 +150,7 @@ def build_side_index(index: QuoteIndex, generation: str) -> SideIndex:
     corpus = [terms(t) or ["_"] for t in searched]
     if corpus:
         bm25.index(corpus, show_progress=False)
+    texts = [words(t) for t in searched]
     by_doc: dict[str, list[int]] = {}
     for i, h in enumerate(hits):
         by_doc.setdefault(h.doc_id, []).append(i)
@@ -156,9 +158,11 @@ def build_side_index(index: QuoteIndex, generation: str) -> SideIndex:
     return SideIndex(
         generation=generation,
         hits=hits,
-        texts=[words(t) for t in searched],
+        texts=texts,
         termsets=[frozenset(t) for t in corpus],
         quote_words=[words(h.quote) for h in hits],
+        paragraphs=_paragraph_words(hits),
+        shingles=_shingles(texts),
         cues=[frozenset(stem(w) for w in words(h.cue)) for h in hits],
         vectors=vectors,
         bm25=bm25 if corpus else None,
@@ -166,9 +170,27 @@ def build_side_index(index: QuoteIndex, generation: str) -> SideIndex:
         canonical=canonical,
         gender=_genders(hits, canonical),
         by_doc=by_doc,
+        outer=_outer_speakers(hits, canonical, by_doc),
         sources=sorted({h.publisher for h in hits if h.publisher}),
         display=_display(hits, canonical, aliases),
     )
+
+
+def _shingles(texts: list[list[str]]) -> dict[tuple[str, ...], list[int]]:
+    """Word trigrams → the records whose searched text holds them."""
+    index: dict[tuple[str, ...], list[int]] = {}
+    for i, text in enumerate(texts):
+        for gram in trigrams(text):
+            index.setdefault(gram, []).append(i)
+    return index
+
+
+def _paragraph_words(hits: list[Hit]) -> list[list[str]]:
+    """Words of each record's paragraph; records of one paragraph share one list."""
+    shared: dict[tuple[str, int], list[str]] = {}
+    return [
+        shared.setdefault((h.doc_id, h.context_start), words(h.context or h.quote)) for h in hits
+    ]
 
 
 def _canonical(h: Hit, aliases: dict[str, str]) -> str:
@@ -213,6 +235,30 @@ def _fullest_per_article(hits: list[Hit], names: list[str]) -> list[str]:
             if key and key < set(canonical_key(other).split()) and _one_name(other)
         ]
         out.append(min(fuller, key=len) if fuller else name)
+    return out
+
+
+def _outer_speakers(
+    hits: list[Hit], canonical: list[str], by_doc: dict[str, list[int]]
+) -> dict[int, int]:
+    """ "According to X, …," Y said: the words are Y's (X is Y's source), so a record cued by
+    "according to" that lies inside another speaker's record points to that record."""
+    out: dict[int, int] = {}
+    for i, h in enumerate(hits):
+        if fold(h.cue).strip() != "according to":
+            continue
+        holders = [
+            j
+            for j in by_doc.get(h.doc_id, ())
+            if j != i
+            and canonical[j]
+            and canonical[j] != canonical[i]
+            and hits[j].start <= h.start
+            and h.end <= hits[j].end + 2
+            and fold(hits[j].cue).strip() != "according to"
+        ]
+        if holders:
+            out[i] = min(holders, key=lambda j: hits[j].end - hits[j].start)
     return out
 
 
@@ -300,49 +346,6 @@ def _in_period(published: str, month: int | None, year: int | None) -> bool:
     return (not year or int(m.group(1)) == year) and (not month or int(m.group(2)) == month)
 
 
-def _rank(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Rank (0 = best) of each record in idx by value."""
-    order = np.argsort(-values[idx], kind="stable")
-    ranks = np.empty(len(idx), dtype=np.int64)
-    ranks[order] = np.arange(len(idx))
-    return ranks
-
-
-@dataclass
-class Features:
-    """Why a record scored as it did (kept for calibration and the bench)."""
-
-    dense: float
-    coverage: float
-    run: float
-    in_quote: float
-    cue: float = 0.0  # 1 when the record's cue is the verb the user asked with ("who warned")
-
-    def score(self, fragment_words: int = 0) -> float:
-        """Support in [0, ~1]; ``fragment_words`` = length of the words the user put in quotes."""
-        value = 0.45 * self.dense + 0.35 * self.coverage + 0.2 * self.run + 0.05 * self.in_quote
-        value += 0.06 * self.cue
-        if fragment_words >= 2 and self.run >= 0.999:  # the user's quoted words, verbatim
-            value = max(value, 0.85 + 0.05 * self.in_quote)
-        elif fragment_words >= LONG_FRAGMENT and self.run < FRAGMENT_RUN:
-            # Quoted words that are not in the record (an invented or stitched quote): a near
-            # topic must not pass for the quote; half-remembered quotes keep a long run.
-            value = min(value, 0.3 + 0.2 * self.run)
-        return float(value)
-
-
-def features(
-    side: SideIndex, i: int, wanted: set[str], needle: list[str], dense: float, cue: str = ""
-) -> Features:
-    """Dense similarity, share of the question's content words, longest verbatim run."""
-    coverage = len(wanted & side.termsets[i]) / len(wanted) if wanted else 0.0
-    run = in_quote = 0.0
-    if needle:
-        run = longest_run(needle, side.texts[i]) / len(needle)
-        in_quote = longest_run(needle, side.quote_words[i]) / len(needle) if run else 0.0
-    return Features(dense, coverage, run, in_quote, float(bool(cue) and cue in side.cues[i]))
-
-
 def retrieve(side: SideIndex, q: Question, embedder: Any, candidates: int = 40) -> Retrieval:
     """Candidates for a question, scored and de-duplicated, best first."""
     speakers = side.speakers_for(q.speaker) if q.speaker else set()
@@ -355,24 +358,33 @@ def retrieve(side: SideIndex, q: Question, embedder: Any, candidates: int = 40) 
         return Retrieval(q, [], speakers, side)
     if not q.query:  # "what did X say?": every quote of X, direct quotes and longer ones first
         hits = side.hits
-        order = sorted(idx, key=lambda i: (hits[i].kind == "indirect", -len(hits[i].quote)))
+        order = sorted(
+            idx.tolist(), key=lambda i: (hits[i].kind == "indirect", -len(hits[i].quote))
+        )
         return Retrieval(q, _scored(side, order, [1.0] * len(order)), speakers, side)
     dense = side.vectors @ query_vector(embedder, q.query)
-    lexical = side.bm25.get_scores(terms(q.query)) if side.bm25 is not None else dense * 0
-    rrf = 1.0 / (RRF_K + _rank(dense, idx)) + 1.0 / (RRF_K + _rank(lexical, idx))
-    pool = list(idx[np.argsort(-rrf, kind="stable")[:candidates]])
+    tokens = terms(q.query)  # empty when the query is all stopwords ("what did he say to them")
+    lexical = side.bm25.get_scores(tokens) if side.bm25 is not None and tokens else dense * 0
+    pool = fuse(dense, lexical, idx, candidates)
+    if q.fragment:  # records sharing the most word trigrams with the quoted words
+        pool += [i for i in verbatim(side, words(q.fragment), keep, VERBATIM) if i not in pool]
     if q.intent == "did" and speakers:  # also the named speaker's best, to answer yes or no
         own = np.array([i for i in idx if side.canonical[i] in speakers], dtype=np.int64)
         if len(own):
-            pool += [i for i in own[np.argsort(-dense[own])[:candidates]] if i not in pool]
+            ranked = own[np.argsort(-dense[own])[:candidates]].tolist()
+            pool += [i for i in ranked if i not in pool]
     wanted, needle = set(terms(q.query)), words(q.fragment or q.query)
     quoted = len(needle) if q.fragment else 0
     cue = stem(q.cue) if q.cue and q.cue not in PLAIN_CUES else ""
     scores = [features(side, i, wanted, needle, float(dense[i]), cue).score(quoted) for i in pool]
-    order = sorted(range(len(pool)), key=lambda k: -scores[k])
-    return Retrieval(
-        q, _scored(side, [pool[k] for k in order], [scores[k] for k in order]), speakers, side
-    )
+    # "According to whom…?" asks for the source itself, not the speaker who cited it.
+    outer = {} if re.search(r"\baccording to whom\b", q.text, re.I) else side.outer
+    best: dict[int, float] = {}
+    for i, score in zip(pool, scores, strict=True):
+        j = outer.get(i, i) if keep[outer.get(i, i)] else i
+        best[j] = max(best.get(j, score), score)
+    ranked = sorted(best, key=lambda j: -best[j])
+    return Retrieval(q, _scored(side, ranked, [best[j] for j in ranked]), speakers, side)
 
 
 def _scored(side: SideIndex, order: list[int], scores: list[float]) -> list[Hit]:

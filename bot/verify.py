@@ -63,17 +63,36 @@ def terms(text: str) -> list[str]:
 
 def longest_run(needle: list[str], hay: list[str]) -> int:
     """Length of the longest run of consecutive needle words that also appears in hay."""
-    if not needle or not hay or not set(needle) & set(hay):
-        return 0
-    best, prev = 0, [0] * (len(hay) + 1)
-    for a in needle:
-        cur = [0] * (len(hay) + 1)
-        for j, b in enumerate(hay, 1):
-            if a == b:
-                cur[j] = prev[j - 1] + 1
-                best = max(best, cur[j])
+    at: dict[str, list[int]] = {}
+    for k, w in enumerate(needle):
+        at.setdefault(w, []).append(k)
+    best, prev = 0, dict[int, int]()  # needle index → run length ending at the previous word
+    for w in hay:
+        cur = {k: prev.get(k - 1, 0) + 1 for k in at.get(w, ())}
+        if cur:
+            best = max(best, *cur.values())
         prev = cur
     return best
+
+
+def ordered_cover(needle: list[str], hay: list[str], max_gap: int = 20) -> int:
+    """How many needle words hay holds as in-order runs with short gaps between them: an
+    interrupted quote ("A," he said, "B") read without the interruption. 0 if hay lacks the
+    first word."""
+    p = h = covered = 0
+    while p < len(needle):
+        stop = len(hay) if p == 0 else min(len(hay), h + max_gap + 1)
+        size, at = 0, -1
+        for j in range(h, stop):
+            n = 0
+            while p + n < len(needle) and j + n < len(hay) and hay[j + n] == needle[p + n]:
+                n += 1
+            if n > size:
+                size, at = n, j
+        if not size:
+            break
+        covered, p, h = covered + size, p + size, at + size
+    return covered
 
 
 def find_words(needle: list[str], hay: list[str]) -> int:

@@ -12,10 +12,11 @@ import pytest
 from conftest import EXAMPLES, GOLDEN
 from langchain_core.runnables import Runnable
 
+import bot.retrieve
 from bot.chain import build_chain
 from bot.core import Bot
 from bot.errors import InputError
-from bot.retrieve import side_index
+from bot.retrieve import build_side_index, side_index
 from bot.settings import Settings
 
 
@@ -46,6 +47,11 @@ def test_build_chain_is_a_runnable_returning_answers(seeded_bot: Any) -> None:
          "wise leadership"),
         ("Who accused the United States of embellishing Israel's mass killing as the right to "
          "self-defence?", "Kim Song", "embellished Israel"),
+        # "According to X, …," Zelensky said: the words are Zelensky's, X is his source.
+        ("Who said Russia's plans include the actual involvement of North Korea in the war?",
+         "Volodymyr Zelensky", "the actual involvement of North Korea"),
+        ("According to whom do Russia's plans include the actual involvement of North Korea?",
+         "Ukraine's military intelligence", "the actual involvement of North Korea"),
     ],
 )  # fmt: skip
 def test_seed_questions(seeded_bot: Any, question: str, speaker: str, words: str) -> None:
@@ -67,6 +73,30 @@ def test_abstains_when_nothing_supports_the_question(seeded_bot: Any, question: 
     answer = seeded_bot.ask(question)
     assert answer.abstained and answer.quotes == []
     assert "indexed" in answer.answer
+
+
+def test_a_fragment_of_stopwords_only_is_answered_or_abstained(seeded_bot: Any) -> None:
+    answer = seeded_bot.ask('Who said "that is what they will do to us"?')
+    assert answer.abstained and answer.quotes == []
+
+
+def test_interrupted_quote_is_found_and_stitched_one_abstains(tmp_path: Path) -> None:
+    article = tmp_path / "rally.txt"
+    article.write_text(
+        "Tax pledge at a rally\n\n"
+        '"We will not raise taxes on working families," Governor Jane Alvarez said at a rally '
+        'in Dayton on Tuesday. "Not this year, and not next year either."\n\n'
+        '"The new bridge will open to traffic in the spring," Mayor Tom Becker said.\n',
+        encoding="utf-8",
+    )
+    bot = Bot.build(Settings(store=tmp_path / "store"))
+    assert not bot.ingest([article]).errors
+    # No single run holds 60% of the words; only the two parts read around "… said …" do.
+    answer = bot.ask('Who said "We will not raise taxes. Not this year, and not next year"?')
+    assert answer.quotes[0].speaker == "Jane Alvarez"
+    assert "We will not raise taxes on working families" in answer.quotes[0].quote
+    stitched = bot.ask('Who said "We will not raise taxes on the new bridge will open"?')
+    assert stitched.abstained and stitched.quotes == []
 
 
 def test_did_x_say_y(seeded_bot: Any) -> None:
@@ -123,6 +153,17 @@ def test_side_index_follows_the_generation(tmp_path: Path) -> None:
     assert answer.quotes[0].speaker == "Kim Jong Un"
     assert side_index(reader.index) is not before
     assert side_index(reader.index) is side_index(reader.index)  # cached per generation
+
+
+def test_side_index_reads_every_record_page_by_page(
+    seeded_bot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stores larger than one Chroma page are read in full (and the read ends)."""
+    monkeypatch.setattr(bot.retrieve, "_PAGE", 7)
+    side = build_side_index(seeded_bot.index, "paged")
+    stored = seeded_bot.index.counts()[1]
+    assert stored > 7 and len(side.hits) == stored == len({h.id for h in side.hits})
+    assert side.vectors.shape == (stored, 384)
 
 
 def test_seed_golden_set_timing(seeded_bot: Any) -> None:

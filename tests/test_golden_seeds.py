@@ -40,7 +40,11 @@ def test_seed_golden_set_all_correct(seeded_store: Path) -> None:
     batch = "".join(json.dumps({"id": i["id"], "question": i["question"]}) + "\n" for i in items)
     run = subprocess.run(
         [*QUOTEBOT, "ask", "--batch", "-", "--json", "--store", str(seeded_store)],
-        input=batch, capture_output=True, text=True, timeout=300, check=True,
+        input=batch,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     answers = [json.loads(line) for line in run.stdout.splitlines()]
     assert [a["id"] for a in answers] == [i["id"] for i in items]

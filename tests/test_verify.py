@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bot.types import Hit
-from bot.verify import Evidence, longest_run, pieces, quotations, verify_answer, words
+from bot.verify import (
+    Evidence,
+    longest_run,
+    ordered_cover,
+    pieces,
+    quotations,
+    verify_answer,
+    words,
+)
 
 ARTICLE = (
     "Ahead of the vote, presidential official Andrei Rudenko addressed the house.\n"
@@ -120,4 +128,8 @@ def test_word_helpers() -> None:
     assert longest_run(words("a b c d"), words("x b c d y")) == 3
     assert pieces(words("a b x y"), words("a b q x y")) == [["a", "b"], ["x", "y"]]
     assert pieces(words("a zzz"), words("a b")) == []
+    interrupted = words('"If you look at it," Rubio said, "I do not believe it."')
+    assert ordered_cover(words("If you look at it, I do not believe"), interrupted) == 9
+    assert ordered_cover(words("I do not believe. If you look"), interrupted) == 4  # in order only
+    assert ordered_cover(words("a b c d"), words("a b" + " x" * 21 + " c d")) == 2  # gap too long
     assert [q for q, *_ in quotations('He said "one" [1] and “two”.')] == ["one", "two"]
