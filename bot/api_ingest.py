@@ -10,24 +10,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bot.core import Bot, IngestReport
+from bot.core import Bot
 from bot.types import Article
 from store.read import SUFFIXES, Problem, make_article, read_file
-
-
-def _ingest_articles(bot: Bot, items: list[Article | Problem]) -> dict[str, Any]:
-    report = IngestReport()
-    bot.index.repair()
-    articles: list[Article] = []
-    for item in items:
-        if isinstance(item, Problem):
-            (report.warnings if item.warning else report.errors).append(item.to_dict())
-        else:
-            articles.append(item)
-    for i in range(0, len(articles), bot.settings.batch_size):
-        # Bot.ingest takes paths; uploaded content goes through the same batch step.
-        bot._ingest_batch(articles[i : i + bot.settings.batch_size], report, None)
-    return report.to_dict()
 
 
 def ingest_uploaded(bot: Bot, records: list[dict[str, str]]) -> dict[str, Any]:
@@ -40,7 +25,7 @@ def ingest_uploaded(bot: Bot, records: list[dict[str, str]]) -> dict[str, Any]:
             items.append(make_article(record["text"], where, record))
         except ValueError as e:
             items.append(Problem(f"articles[{n}]", str(e)))
-    return _ingest_articles(bot, items)
+    return bot.ingest_items(items).to_dict()
 
 
 def ingest_files(bot: Bot, files: list[tuple[str, bytes]]) -> dict[str, Any]:
@@ -62,7 +47,7 @@ def ingest_files(bot: Bot, files: list[tuple[str, bytes]]) -> dict[str, Any]:
                 for tmp_name in (str(path.resolve()), str(path)):
                     _rename(item, tmp_name, f"upload:{name}")
                 items.append(item)
-        return _ingest_articles(bot, items)
+        return bot.ingest_items(items).to_dict()
 
 
 def _rename(item: Article | Problem, tmp_name: str, name: str) -> None:

@@ -95,26 +95,21 @@ class Bot:
         report = IngestReport()
         self.index.repair()
         files: dict[str, set[str]] = {}  # source file → doc ids it holds now
+        failed: set[str] = set()  # files whose new version could not be extracted
         with IndexWriter(self.index, report) as writer:
             for batch in _batches(items, report, self.settings.batch_size):
                 for a in batch:
                     files.setdefault(source_file(a.source_path), set()).add(a.doc_id)
                 new = self._new_articles(batch, writer.seen, report)
-                writer.put(*self._extract_safely(new, report))
+                kept, quotes = self._extract_safely(new, report)
+                ok = {a.doc_id for a in kept}
+                failed |= {source_file(a.source_path) for a in new if a.doc_id not in ok}
+                writer.put(kept, quotes)
                 if progress:
                     progress(len(batch))
-        report.replaced += self._drop_replaced(files)
+        # A file whose new version failed keeps its old records rather than losing them.
+        report.replaced += self._drop_replaced({f: files[f] for f in files.keys() - failed})
         return report
-
-    def _ingest_batch(
-        self, batch: list[Article], report: IngestReport, progress: Callable[[int], None] | None
-    ) -> None:
-        """Deprecated: use ``ingest_items`` (kept for callers written against the first draft)."""
-        done = self.ingest_items(batch, progress)
-        report.documents += done.documents
-        report.skipped += done.skipped
-        report.quotes += done.quotes
-        report.replaced += done.replaced
 
     def _extract_safely(
         self, articles: list[Article], report: IngestReport

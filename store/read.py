@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.types import Article
 from store.clean import clean_text, fix_text
@@ -121,7 +122,8 @@ def html_to_article_parts(html: str) -> tuple[str, dict[str, str]]:
     """Main article text and metadata from an HTML page (trafilatura)."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
+    # A trafilatura Document (it is a dict only with as_dict=True).
+    doc: Any = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
     if doc is None or not getattr(doc, "text", None):
         raise ValueError("no article text was found in this HTML page")
     meta = {
@@ -241,4 +243,12 @@ def read_raw(path: Path) -> str:
     return text
 
 
-__all__ = ["Problem", "doc_id_for", "read_paths", "read_file", "read_raw", "make_article", "fix_text"]
+__all__ = [
+    "Problem",
+    "doc_id_for",
+    "read_paths",
+    "read_file",
+    "read_raw",
+    "make_article",
+    "fix_text",
+]

@@ -177,3 +177,11 @@ def test_an_extractor_failure_names_the_article(tmp_path: Path) -> None:
             "error": "quote extraction failed (RuntimeError: parser fell over)",
         }
     ]
+
+    # A new version that cannot be extracted leaves the stored old version in place.
+    (docs / "a.txt").write_text(f"EXPLODE\n{GOOD} Again.", encoding="utf-8")
+    again = bot.ingest([docs]).to_dict()
+    assert (again["documents"], again["replaced"], len(again["errors"])) == (0, 0, 2)
+    assert [a["source_path"] for a in bot.index.list_articles()] == [
+        str((docs / "a.txt").resolve())
+    ]

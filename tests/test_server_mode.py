@@ -22,10 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 QUESTION = "Who said North Korean troops would be fair game?"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not (BIN / "chroma").exists(), reason="the chroma CLI is not installed"),
-]
+TOKEN = "server-mode-test-token"
+PIER_V1 = "Harbour news\nHarbour master Ines Alvarez said the new pier would open in March."
+PIER_V2 = "Harbour news\nHarbour master Ines Alvarez said the new pier would open in October."
+
+# No skip: chromadb (a dependency) installs the `chroma` CLI, so a missing one is a broken setup.
+pytestmark = pytest.mark.slow
 
 
 def _free_port() -> int:
@@ -59,6 +61,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`chroma run` with its own data directory, on a free port of 127.0.0.1."""
+    assert (BIN / "chroma").exists(), f"the chroma CLI is missing from {BIN}; reinstall chromadb"
     port = _free_port()
     path = tmp_path_factory.mktemp("chroma-server")
     proc = subprocess.Popen(
@@ -97,6 +100,15 @@ def _cli(*args: str, timeout: float = 300) -> dict:
     return json.loads(proc.stdout)
 
 
+def _post(url: str, body: dict, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers=headers)
+    with urllib.request.urlopen(request, timeout=120) as r:
+        return json.loads(r.read())
+
+
 def test_cli_and_serve_against_a_chroma_server(chroma_url: str, tmp_path: Path) -> None:
     examples = tmp_path / "examples"
     shutil.copytree(ROOT / "examples", examples)
@@ -123,27 +135,38 @@ def test_cli_and_serve_against_a_chroma_server(chroma_url: str, tmp_path: Path) 
     serve = subprocess.Popen(
         [str(BIN / "quotebot"), "serve", "--chroma-url", chroma_url, "--port", str(port)],
         cwd=ROOT,
+        env={**os.environ, "QUOTEBOT_ADMIN_TOKEN": TOKEN},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         _wait_http(f"http://127.0.0.1:{port}/healthz", serve, timeout=180)
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/ask",
-            data=json.dumps({"question": QUESTION}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=60) as r:
-            assert json.loads(r.read())["quotes"] == answer["quotes"]
+        base = f"http://127.0.0.1:{port}"
+        assert _post(f"{base}/api/ask", {"question": QUESTION})["quotes"] == answer["quotes"]
 
         # Removing in one process is seen by the others: the generation moved.
         removed = _cli("remove", "--json", "--chroma-url", chroma_url, str(fair_game))
         assert len(removed["removed"]) == 1
         after = bot.ask(QUESTION).to_dict()
         assert all(q["source_path"] != str(fair_game) for q in after["quotes"])
-        with urllib.request.urlopen(request, timeout=60) as r:
-            assert json.loads(r.read())["quotes"] == after["quotes"]
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/stats", timeout=60) as r:
+        assert _post(f"{base}/api/ask", {"question": QUESTION})["quotes"] == after["quotes"]
+        with urllib.request.urlopen(f"{base}/api/stats", timeout=60) as r:
             assert json.loads(r.read())["articles"] == 3
+
+        # Ingest over HTTP lands in the server's store; a CLI process answers from it.
+        sent = {"articles": [{"text": PIER_V1, "title": "Harbour news"}]}
+        assert _post(f"{base}/api/ingest", sent, TOKEN)["documents"] == 1
+        pier = _cli("ask", "--json", "--chroma-url", chroma_url, "When will the new pier open?")
+        assert pier["quotes"][0]["speaker"] == "Ines Alvarez"
+        assert pier["quotes"][0]["quote"].endswith("the new pier would open in March")
+        assert pier["quotes"][0]["source_path"] == "upload:Harbour news"
+        # The same name with new text replaces the old article, for every process.
+        sent = {"articles": [{"text": PIER_V2, "title": "Harbour news"}]}
+        report = _post(f"{base}/api/ingest", sent, TOKEN)
+        assert (report["documents"], report["replaced"]) == (1, 1)
+        stats = _cli("stats", "--json", "--chroma-url", chroma_url)
+        assert stats["articles"] == 4
+        pier = _cli("ask", "--json", "--chroma-url", chroma_url, "When will the new pier open?")
+        assert pier["quotes"][0]["quote"].endswith("the new pier would open in October")
     finally:
         _stop(serve)
