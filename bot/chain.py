@@ -78,10 +78,13 @@ def build_chain(
     def answer(state: dict[str, Any]) -> Answer:
         r: Retrieval = state["retrieval"]
         if llm is None:
-            return compose(r, settings.abstain_below, settings.top_k)
-        from bot.llm import llm_answer
+            result = compose(r, settings.abstain_below, settings.top_k)
+        else:
+            from bot.llm import llm_answer
 
-        return llm_answer(r, llm, index, settings, state["history"])
+            result = llm_answer(r, llm, index, settings, state["history"])
+        result.candidates = list(r.hits)
+        return result
 
     chain = (
         RunnableLambda(understand, name="understand")

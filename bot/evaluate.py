@@ -127,11 +127,12 @@ def score(item: GoldenItem, answer: Answer, latency_ms: float, k: int) -> ItemRe
     result = ItemResult(item, answer.to_dict(), latency_ms, answer.abstained)
     if not item.answerable:
         return result
-    verdicts = [hit_verdicts(hit, item) for hit in answer.quotes[:k]]
-    if verdicts and not answer.abstained:
-        top = verdicts[0]
+    cited = [hit_verdicts(hit, item) for hit in answer.quotes[:1]]
+    if cited and not answer.abstained:
+        top = cited[0]
         result.speaker, result.quote, result.source = top["speaker"], top["quote"], top["source"]
-    result.rank = next((i for i, v in enumerate(verdicts, 1) if all(v.values())), None)
+    ranked = [hit_verdicts(hit, item) for hit in (answer.candidates or answer.quotes)[:k]]
+    result.rank = next((i for i, v in enumerate(ranked, 1) if all(v.values())), None)
     return result
 
 

@@ -105,6 +105,9 @@ class Answer:
     quotes: list[Hit] = field(default_factory=list)
     id: Any = None
     removed: list[dict[str, Any]] = field(default_factory=list)
+    # The retriever's ranking before the answer chose what to cite (evaluation reads it for
+    # recall@k and MRR); not part of the answer object users get.
+    candidates: list[Hit] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self.id is None else {"id": self.id}

@@ -20,6 +20,7 @@ from bot.evaluate import (
     evaluate,
     percentile,
     quote_matches,
+    score,
     source_matches,
     speaker_matches,
 )
@@ -181,6 +182,19 @@ def test_k_limits_retrieval_metrics(tiny: list[Any]) -> None:
     assert m["recall_at_k"] == pytest.approx(1 / 4) and m["mrr"] == pytest.approx(1 / 4)
     with pytest.raises(InputError, match="-k must be at least 1"):
         evaluate(KnownAnswers(KNOWN), tiny, k=0)
+
+
+def test_rank_comes_from_the_retrievers_candidates_when_given(tiny: list[Any]) -> None:
+    right = hit(
+        "Vassily Nebenzia", "Such statements are the latest example of baseless conjecture", DOC3
+    )
+    other = hit("Kim Song", "Meanwhile, it takes issue", DOC3)
+    # The answer step abstained although retrieval had the right quote second.
+    lost = replace(ABSTAINED, candidates=[other, right])
+    by_id = {i.id: i for i in tiny}
+    r = score(by_id["right"], lost, 10.0, k=5)
+    assert (r.correct, r.rank) == (False, 2)
+    assert score(by_id["right"], lost, 10.0, k=1).rank is None
 
 
 def test_a_refused_question_is_scored_wrong_not_raised(tiny: list[Any]) -> None:
