@@ -73,13 +73,13 @@ class Record:
     metadata: dict[str, Any]
 
 
-def _paragraph(text: str, start: int, end: int) -> tuple[int, int]:
-    """The paragraph around a span, trimmed to about CONTEXT_CHARS around it."""
+def paragraph(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[int, int]:
+    """The paragraph around ``text[start:end]``, trimmed to about ``width`` chars around it."""
     left = text.rfind("\n", 0, start) + 1
     right = text.find("\n", end)
     right = len(text) if right == -1 else right
-    left = max(left, start - CONTEXT_CHARS // 2)
-    right = min(right, end + CONTEXT_CHARS // 2)
+    left = max(left, start - width // 2)
+    right = min(right, end + width // 2)
     return left, right
 
 
@@ -95,7 +95,7 @@ def quote_record(article: Article, quote: Quote) -> Record:
     """Flatten a quote for Chroma; the searched text is the quote, or its sentence if short."""
     words = len(quote.quote.split())
     searched = quote.quote if words >= 8 else _sentence(article.text, quote.start, quote.end)
-    c_start, c_end = _paragraph(article.text, quote.start, quote.end)
+    c_start, c_end = paragraph(article.text, quote.start, quote.end)
     metadata = {
         "quote": quote.quote,
         "speaker": quote.speaker or "",

@@ -7,18 +7,9 @@ from typing import Any
 from urllib.parse import quote as urlquote
 
 from bot.types import Hit
+from store.index import paragraph
 
 CONTEXT_CHARS = 600
-
-
-def paragraph(text: str, start: int, end: int) -> tuple[int, int]:
-    """The paragraph holding ``text[start:end]``, cut to about CONTEXT_CHARS around it."""
-    left = text.rfind("\n", 0, start) + 1
-    right = text.find("\n", end)
-    right = len(text) if right == -1 else right
-    left = max(left, start - CONTEXT_CHARS // 2)
-    right = min(right, end + CONTEXT_CHARS // 2)
-    return left, right
 
 
 def article_link(hit: Hit) -> str:
@@ -27,7 +18,7 @@ def article_link(hit: Hit) -> str:
 
 def source_card(n: int, hit: Hit, text: str) -> str:
     """One cited quote: who, where, when, and the quote marked inside its paragraph."""
-    left, right = paragraph(text, hit.start, hit.end)
+    left, right = paragraph(text, hit.start, hit.end, CONTEXT_CHARS)
     before, quoted, after = text[left : hit.start], text[hit.start : hit.end], text[hit.end : right]
     dots_l, dots_r = (
         ("…" if left > 0 and text[left - 1] != "\n" else ""),
