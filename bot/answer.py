@@ -36,8 +36,21 @@ def compose(r: Retrieval, abstain_below: float, top_k: int) -> Answer:
         return abstain(r)
     best = hits[0]
     floor = max(cut, best.score - RELATED_MARGIN) if q.query else cut
-    chosen = [best] + [h for h in hits[1:] if h.score >= floor][: top_k - 1]
+    chosen = _distinct([best] + [h for h in hits[1:] if h.score >= floor])[:top_k]
     return Answer(q.text, render(chosen), False, chosen)
+
+
+def _distinct(hits: list[Hit]) -> list[Hit]:
+    """Hits without repeats: an article that prints a sentence twice (standfirst and body) or two
+    articles carrying one wire story give the same speaker's same words once, the best first."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for h in hits:
+        key = (h.speaker, " ".join(re.findall(r"\w+", h.quote.lower())))
+        if key not in seen:
+            seen.add(key)
+            out.append(h)
+    return out
 
 
 def abstain(r: Retrieval | None, text: str = "") -> Answer:
@@ -73,7 +86,7 @@ def _did(r: Retrieval, hits: list[Hit], top_k: int) -> Answer:
 def line(n: int, h: Hit) -> str:
     """One cited quote as a sentence: the speaker and the article's own words."""
     if h.kind == "indirect":
-        return f"{h.speaker} {h.cue or 'said'}: {h.quote.strip()} [{n}]"
+        return f"{h.speaker} {(h.cue or 'said').lower()}: {h.quote.strip()} [{n}]"
     inner = h.quote.strip().replace("“", "‘").replace("”", "’").replace('"', "'")
     return f"{h.speaker} said: “{inner}” [{n}]"
 

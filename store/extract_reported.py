@@ -225,6 +225,17 @@ def _parenthetical(doc: Doc, verb: Token) -> Candidate | None:
     return Candidate(_cue_span(doc, verb), subject, pieces) if pieces else None
 
 
+def _put_to_subject(verb: Token) -> bool:
+    """ "Asked whether X, Putin said …": a subjectless participle clause is what someone put to
+    the main clause's subject, not that subject's words."""
+    return (
+        verb.tag_ == "VBN"
+        and verb.dep_ == "advcl"
+        and verb.i < verb.head.i
+        and not any(c.dep_ in _SUBJ or c.dep_ == "agent" for c in verb.children)
+    )
+
+
 def verb_attributions(doc: Doc) -> list[Candidate]:
     """All cue-verb attributions in a parsed article, in text order."""
     found: list[Candidate] = []
@@ -236,7 +247,7 @@ def verb_attributions(doc: Doc) -> list[Candidate]:
         elif token.pos_ == "NOUN":
             cand = _noun_claim(doc, token)
         elif token.pos_ in ("VERB", "AUX") and cue_score(token) >= MIN_SCORE:
-            rng = _content(doc, token)
+            rng = None if _put_to_subject(token) else _content(doc, token)
             cand = None
             if rng is not None and rng[1] >= rng[0]:
                 pieces = [char_range(doc, *rng)]

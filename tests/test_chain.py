@@ -127,6 +127,14 @@ def test_contradicting_figures_are_listed(seeded_bot: Any) -> None:
     assert "The sources give different figures:" in answer.answer
 
 
+def test_a_sentence_printed_twice_is_cited_once(seeded_bot: Any) -> None:
+    # The fair-game article repeats "the U.S. confirmed the deployment of 3,000 North Korean
+    # troops to Russia" in its standfirst and its first paragraph.
+    answer = seeded_bot.ask("Who said North Korean troops would be fair game?")
+    said = [(h.speaker, h.quote.strip(' .“”"')) for h in answer.quotes]
+    assert len(said) == len(set(said)) and answer.quotes[0].speaker == "U.S."
+
+
 def test_bad_input_is_a_sentence(seeded_bot: Any) -> None:
     chain = seeded_bot.chain
     with pytest.raises(InputError, match="'question' field must be a non-empty string"):

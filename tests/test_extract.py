@@ -360,3 +360,13 @@ def test_pronoun_resolves_to_a_titled_name_ner_took_for_a_place(extractor) -> No
     )
     q = find(run(extractor, text), "wholly unsubstantiated")
     assert q.speaker == "Vassily Nebenzia" and q.speaker_role == "Russia's UN ambassador"
+
+
+def test_a_question_put_to_the_speaker_is_not_their_words(extractor) -> None:
+    text = (
+        "Asked in June whether North Korean troops could fight alongside Russian forces in "
+        "Ukraine under the pact, Putin said there was no need for that."
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "there was no need").speaker == "Putin"
+    assert not [q for q in quotes if "could fight alongside" in q.quote]
