@@ -8,6 +8,7 @@ cost one Chroma read (the generation) and one query embedding; the rest is in me
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import weakref
@@ -25,6 +26,9 @@ from bot.types import Hit
 from bot.verify import fold, stem, terms, words
 from store.index import QuoteIndex, hit_from
 from store.speakers import PRONOUNS, build_alias_table, canonical_key, match_speaker
+
+# bm25s sets its logger to DEBUG on import; its index-building chatter is not for our users.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 PLAIN_CUES = {"said", "say", "says", "told", "tells", "tell", "stated"}
 _PAGE = 1000
