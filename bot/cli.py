@@ -84,10 +84,12 @@ def ingest(
     Example: quotebot ingest examples/
     """
     from bot.progress import ingest_progress
+    from store.read import count_articles
 
     with _boundary():
         bot = _bot(store, chroma_url)
-        with ingest_progress(err, enabled=err.is_terminal) as progress:
+        total = count_articles(paths) if err.is_terminal else None
+        with ingest_progress(err, enabled=err.is_terminal, total=total) as progress:
             report = bot.ingest(paths, progress=progress)
         if json_:
             _print_json(report.to_dict())

@@ -6,23 +6,35 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 
 @contextmanager
-def ingest_progress(console: Console, enabled: bool) -> Iterator[Callable[[int], None]]:
-    """A spinner counting articles as they are indexed."""
+def ingest_progress(
+    console: Console, enabled: bool, total: int | None = None
+) -> Iterator[Callable[[int], None]]:
+    """A bar of articles indexed out of ``total`` (a counting spinner when it is unknown)."""
     if not enabled:
         yield lambda n: None
         return
     columns = (
         SpinnerColumn(),
         "[progress.description]{task.description}",
-        "{task.completed} articles",
+        BarColumn(),
+        MofNCompleteColumn(),
+        "articles",
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("Ingesting", total=None)
+        task = bar.add_task("Ingesting", total=total)
         yield lambda n: bar.advance(task, n)
 
 

@@ -237,6 +237,24 @@ def read_paths(paths: Iterable[str | Path]) -> Iterator[Article | Problem]:
             yield from read_file(item)
 
 
+def count_articles(paths: Iterable[str | Path]) -> int:
+    """About how many articles ``read_paths`` will yield (a JSONL file: its non-blank lines),
+    for a progress bar; unreadable files count as one."""
+    total = 0
+    for item in iter_files(paths):
+        if isinstance(item, Problem):
+            continue
+        if item.suffix.lower() not in JSONL_SUFFIXES:
+            total += 1
+            continue
+        try:
+            with item.open("rb") as f:
+                total += sum(1 for line in f if line.strip())
+        except OSError:
+            total += 1
+    return total
+
+
 def read_raw(path: Path) -> str:
     """The decoded text of a file as-is (for ``quotebot extract``: offsets index this text)."""
     text, _ = decode(path.read_bytes(), str(path))
@@ -244,6 +262,7 @@ def read_raw(path: Path) -> str:
 
 
 __all__ = [
+    "count_articles",
     "Problem",
     "doc_id_for",
     "read_paths",

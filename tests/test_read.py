@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from bot.types import Article
-from store.read import Problem, decode, doc_id_for, read_paths
+from store.read import Problem, count_articles, decode, doc_id_for, read_paths
 
 STORY = "Mayor Ann Lee said on Monday that the bridge would reopen in May."
 
@@ -106,3 +106,13 @@ def test_only_boilerplate_is_a_named_problem(tmp_path: Path) -> None:
         "path": str(path.resolve()),
         "error": "no article text is left after cleaning (empty or only boilerplate)",
     }
+
+
+def test_count_articles_for_the_progress_bar(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("One article.", encoding="utf-8")
+    (tmp_path / "feed.jsonl").write_text('{"text": "x"}\n\n{"text": "y"}\n', encoding="utf-8")
+    (tmp_path / "notes.csv").write_text("ignored", encoding="utf-8")
+    assert count_articles([tmp_path, tmp_path / "missing.txt"]) == 3
+    assert count_articles([tmp_path]) == sum(
+        not isinstance(x, Problem) for x in read_paths([tmp_path])
+    )
