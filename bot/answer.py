@@ -86,7 +86,11 @@ def _did(r: Retrieval, hits: list[Hit], top_k: int) -> Answer:
 def line(n: int, h: Hit) -> str:
     """One cited quote as a sentence: the speaker and the article's own words."""
     if h.kind == "indirect":
-        return f"{h.speaker} {(h.cue or 'said').lower()}: {h.quote.strip()} [{n}]"
+        # Reported speech follows its cue in the article ("said that …", "confirmed the …").
+        words, cue = h.quote.strip(), (h.cue or "said").lower()
+        if cue.startswith("according"):
+            return f"According to {h.speaker}, {words} [{n}]"
+        return f"{h.speaker} {cue} {words} [{n}]"
     inner = h.quote.strip().replace("“", "‘").replace("”", "’").replace('"', "'")
     return f"{h.speaker} said: “{inner}” [{n}]"
 

@@ -165,9 +165,18 @@ def _mixed(doc: Doc, cue: Token, region: Region) -> Candidate | None:
     if cue.dep_ in ("amod", "compound") or subject_of(cue) is None:
         return None  # "so-called": a label, not a report
     first = doc[start].idx
-    if "\n" in text_of(doc)[first : region.start]:
+    text = text_of(doc)
+    if "\n" in text[first : region.start]:
         return None
-    return Candidate(doc[cue.i : cue.i + 1], subject_of(cue), [(first, region.end)], "mixed")
+    # The clause goes on after the quote: "rejected as “wholly unsubstantiated” the US allegation
+    # that …" — keep the cue's words up to the end of its clause, within the paragraph.
+    last = cue.right_edge
+    while last.i > cue.i and (last.is_punct or last.is_space):
+        last = doc[last.i - 1]
+    end = max(region.end, last.idx + len(last.text))
+    if "\n" in text[region.end : end]:
+        end = region.end
+    return Candidate(doc[cue.i : cue.i + 1], subject_of(cue), [(first, end)], "mixed")
 
 
 def _same_cue(doc: Doc, last: Candidate, cue: Token, region: Region) -> bool:

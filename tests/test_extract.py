@@ -308,7 +308,10 @@ def test_mixed_quote_keeps_the_cue_clause(extractor) -> None:
         '"wholly unsubstantiated" the US allegation that Russia would share space technology.'
     )
     q = find(run(extractor, text), "wholly unsubstantiated")
-    assert (q.quote, q.kind) == ('as "wholly unsubstantiated"', "mixed")
+    expected = (
+        'as "wholly unsubstantiated" the US allegation that Russia would share space technology'
+    )
+    assert (q.quote, q.kind) == (expected, "mixed")
     assert q.speaker == "Vassily Nebenzia" and q.cue is not None and q.cue.text == "rejected"
 
 
@@ -370,3 +373,12 @@ def test_a_question_put_to_the_speaker_is_not_their_words(extractor) -> None:
     quotes = run(extractor, text)
     assert find(quotes, "there was no need").speaker == "Putin"
     assert not [q for q in quotes if "could fight alongside" in q.quote]
+
+
+def test_a_mixed_quote_stops_at_its_paragraph(extractor) -> None:
+    text = (
+        'He also rejected as "wholly unsubstantiated" the US allegation\nthat Russia intended '
+        "to share satellite technology with Pyongyang."
+    )
+    q = find(run(extractor, text), "wholly unsubstantiated")
+    assert q.kind == "mixed" and "\n" not in q.quote
