@@ -93,15 +93,24 @@ def _own_subject_outside(verb: Token, region: Region) -> Token | None:
     return None
 
 
+def _mark_before(doc: Doc, region: Region, marks: str) -> Token | None:
+    """The comma or colon token that ends the text before a quote: a comma on the quote's own
+    line, a colon also at the end of the previous paragraph."""
+    before = text_of(doc)[: region.start].rstrip(" \t\xa0")
+    if not before.endswith(","):
+        before = before.rstrip()
+    if not before or before[-1] not in marks:
+        return None
+    mark = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    return None if mark is None else mark[0]
+
+
 def _colon_cue(doc: Doc, region: Region) -> Token | None:
     """ "He added:" ending the text just before the quote (same or previous paragraph)."""
-    before = text_of(doc)[: region.start].rstrip()
-    if not before.endswith(":"):
-        return None
-    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+    colon = _mark_before(doc, region, ":")
     if colon is None:
         return None
-    verbs = [t for t in colon[0].sent if t.pos_ in ("VERB", "AUX") and t.i < colon[0].i]
+    verbs = [t for t in colon.sent if t.pos_ in ("VERB", "AUX") and t.i < colon.i]
     speech = [t for t in verbs if is_speech_verb(t) or cue_score(t) >= 0.5]
     return speech[-1] if speech else None
 
@@ -109,20 +118,14 @@ def _colon_cue(doc: Doc, region: Region) -> Token | None:
 def _lead_in(doc: Doc, region: Region) -> Token | None:
     """ "Hillary shot back, “…”", "Trump boomed: “…”", "telling reporters, “…”": the verb right
     before the comma or colon that opens the quote, whatever the verb."""
-    text = text_of(doc)
-    before = text[: region.start].rstrip(" \t\xa0")
-    if not before.endswith(","):
-        before = before.rstrip()
-        if not before.endswith(":"):
-            return None
-    mark = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
-    if mark is None or mark[0].i == 0:
+    mark = _mark_before(doc, region, ",:")
+    if mark is None or mark.i == 0:
         return None
-    token = doc[mark[0].i - 1]
+    token = doc[mark.i - 1]
     for _ in range(3):
-        if token.pos_ == "VERB" and token.i < mark[0].i and subject_of(token) is not None:
+        if token.pos_ == "VERB" and token.i < mark.i and subject_of(token) is not None:
             return token
-        if token.head is token or token.head.i > mark[0].i:
+        if token.head is token or token.head.i > mark.i:
             return None
         token = token.head
     return None
@@ -130,13 +133,10 @@ def _lead_in(doc: Doc, region: Region) -> Token | None:
 
 def _name_colon(doc: Doc, region: Region) -> Token | None:
     """ "Republican pollster Daron Shaw: “…”": a name right before the colon is the speaker."""
-    before = text_of(doc)[: region.start].rstrip()
-    if not before.endswith(":"):
+    colon = _mark_before(doc, region, ":")
+    if colon is None or colon.i == 0:
         return None
-    colon = doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
-    if colon is None or colon[0].i == 0:
-        return None
-    name = doc[colon[0].i - 1]
+    name = doc[colon.i - 1]
     if name.ent_type_ in ("PERSON", "ORG") or (name.pos_ == "PROPN" and not name.is_upper):
         return name
     return None
