@@ -24,7 +24,7 @@ from bot.question import Question
 from bot.rank import VERBATIM, features, fuse, trigrams, verbatim
 from bot.types import Hit
 from bot.verify import fold, stem, terms, words
-from store.index import QuoteIndex, hit_from
+from store.index import QuoteIndex, hit_from, pages
 from store.speakers import PRONOUNS, build_alias_table, canonical_key, match_speaker
 
 # bm25s sets its logger to DEBUG on import; its index-building chatter is not for our users.
@@ -120,23 +120,18 @@ def side_index(index: QuoteIndex) -> SideIndex:
 
 
 def _records(index: QuoteIndex) -> tuple[list[str], list[dict[str, Any]], list[str], list[Any]]:
-    # store/index.py's iter_quotes has no embeddings; read the collection page by page here.
+    """Every quote record with its stored vector (no re-embedding), page by page."""
     ids: list[str] = []
     metas: list[dict[str, Any]] = []
     docs: list[str] = []
     vecs: list[Any] = []
-    offset = 0
-    while True:
-        page = index.quotes.get(
-            limit=_PAGE, offset=offset, include=["metadatas", "documents", "embeddings"]
-        )
+    include = ["metadatas", "documents", "embeddings"]
+    for page in pages(index.quotes, include, size=_PAGE):
         ids += page["ids"]
         metas += [dict(m) for m in page["metadatas"]]
         docs += [d or "" for d in page["documents"]]
         vecs += list(page["embeddings"]) if len(page["ids"]) else []
-        if len(page["ids"]) < _PAGE:
-            return ids, metas, docs, vecs
-        offset += _PAGE
+    return ids, metas, docs, vecs
 
 
 def build_side_index(index: QuoteIndex, generation: str) -> SideIndex:

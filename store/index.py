@@ -37,6 +37,19 @@ _DUMMY_VECTOR = [0.0] * 383 + [1.0]
 _JSONL_LINE = re.compile(r"^(.*\.(jsonl|ndjson)):\d+$", re.IGNORECASE)
 
 
+def pages(
+    collection: Any, include: list[str], where: dict[str, Any] | None = None, size: int = PAGE
+) -> Iterator[Any]:
+    """A collection's records, ``size`` at a time (Chroma caps what one ``get`` returns)."""
+    offset = 0
+    while True:
+        page = collection.get(where=where, limit=size, offset=offset, include=include)
+        yield page
+        if len(page["ids"]) < size:
+            return
+        offset += size
+
+
 def source_file(source_path: str) -> str:
     """The file an article came from: a JSONL line's path without its ``:line`` suffix."""
     m = _JSONL_LINE.match(source_path)
@@ -294,16 +307,11 @@ class QuoteIndex:
         self, where: dict[str, Any] | None = None, include_documents: bool = True
     ) -> Iterator[tuple[str, dict[str, Any], str]]:
         """Every quote record as (id, metadata, searched text), page by page."""
-        include: list[Any] = ["metadatas", "documents"] if include_documents else ["metadatas"]
-        offset = 0
-        while True:
-            page = self.quotes.get(where=where, limit=PAGE, offset=offset, include=include)
+        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
+        for page in pages(self.quotes, include, where):
             docs = page.get("documents") or [""] * len(page["ids"])
             for id_, meta, doc in zip(page["ids"], page["metadatas"], docs, strict=True):
                 yield id_, dict(meta), doc or ""
-            if len(page["ids"]) < PAGE:
-                return
-            offset += PAGE
 
     def get_article(self, doc_id: str) -> dict[str, Any]:
         """An article's text and metadata, and its quotes sorted by position."""
@@ -322,16 +330,11 @@ class QuoteIndex:
         }
 
     def list_articles(self) -> list[dict[str, Any]]:
-        out, offset = [], 0
-        while True:
-            page = self.articles.get(limit=PAGE, offset=offset, include=["metadatas"])
-            out += [
-                {"doc_id": i, **dict(m)}
-                for i, m in zip(page["ids"], page["metadatas"], strict=True)
-            ]
-            if len(page["ids"]) < PAGE:
-                return out
-            offset += PAGE
+        return [
+            {"doc_id": i, **dict(m)}
+            for page in pages(self.articles, ["metadatas"])
+            for i, m in zip(page["ids"], page["metadatas"], strict=True)
+        ]
 
     def counts(self) -> tuple[int, int]:
         return self.articles.count(), self.quotes.count()
