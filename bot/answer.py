@@ -9,6 +9,7 @@ import re
 
 from bot.retrieve import Retrieval
 from bot.types import Answer, Hit
+from bot.verify import words
 
 NOBODY = "No one in the indexed articles said that."
 EMPTY = "No quotes are indexed yet. Run `quotebot ingest PATH` first."
@@ -46,7 +47,7 @@ def _distinct(hits: list[Hit]) -> list[Hit]:
     seen: set[tuple[str, str]] = set()
     out = []
     for h in hits:
-        key = (h.speaker, " ".join(re.findall(r"\w+", h.quote.lower())))
+        key = (h.speaker, " ".join(words(h.quote)))
         if key not in seen:
             seen.add(key)
             out.append(h)
