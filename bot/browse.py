@@ -6,7 +6,6 @@ All three read the per-generation side index (``bot.retrieve.side_index``), so t
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -90,26 +89,3 @@ def list_speakers(bot: Any) -> list[dict[str, Any]]:
 def _is_alias(surface: str) -> bool:
     folded = fold(surface).strip()
     return folded not in PRONOUNS and folded not in STOPWORDS
-
-
-def store_stats(bot: Any) -> dict[str, Any]:
-    """Counts and where the store lives (``store_bytes`` is None for a Chroma server)."""
-    articles, quotes = bot.index.counts()
-    side = side_index(bot.index)
-    settings = bot.settings
-    url = settings.chroma_url or None
-    return {
-        "articles": articles,
-        "quotes": quotes,
-        "speakers": len({c for c in side.canonical if c}),
-        "store_bytes": None if url else _size(Path(settings.store)),
-        "store": url or str(settings.store),
-        "chroma_url": url,
-        "generation": side.generation,
-    }
-
-
-def _size(path: Path) -> int:
-    if not path.exists():
-        return 0
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())

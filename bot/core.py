@@ -214,15 +214,23 @@ class Bot:
         return list_speakers(self)
 
     def stats(self) -> dict[str, Any]:
-        """Articles, quotes, speakers and store size (bytes on disk; None on a Chroma server)."""
+        """Articles, quotes, speakers and store size (bytes on disk; None on a Chroma server).
+
+        Speakers are canonical names, aliases merged: the people ``/api/speakers`` lists.
+        """
+        from bot.retrieve import side_index
+
         articles, quotes = self.index.counts()
+        side = side_index(self.index)
+        url = self.settings.chroma_url or None
         return {
             "articles": articles,
             "quotes": quotes,
-            "speakers": self.index.speaker_count(),
-            "store": self.settings.chroma_url or str(self.settings.store),
-            "store_bytes": None if self.settings.chroma_url else _disk_usage(self.settings.store),
-            "generation": self.index.generation(),
+            "speakers": len({c for c in side.canonical if c}),
+            "store": url or str(self.settings.store),
+            "chroma_url": url,
+            "store_bytes": None if url else _disk_usage(self.settings.store),
+            "generation": side.generation,
         }
 
 

@@ -44,7 +44,6 @@ SOURCE_NOUNS = frozenset(
     """poll polls survey surveys statement interview report study memo letter speech op-ed
     tweet post column filing affidavit complaint lawsuit ruling opinion words remarks""".split()
 )
-PRONOUN_TEXT = frozenset("he she they we i it you".split())
 
 
 _IRREGULAR = {

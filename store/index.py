@@ -339,11 +339,6 @@ class QuoteIndex:
     def counts(self) -> tuple[int, int]:
         return self.articles.count(), self.quotes.count()
 
-    def speaker_count(self) -> int:
-        """Distinct attributed speakers (one pass over quote metadata)."""
-        names = {m.get("speaker") for _, m, _ in self.iter_quotes(include_documents=False)}
-        return len(names - {"", None})
-
 
 class IndexWriter:
     """Embeds and stores batches on a background thread, so parsing the next batch overlaps.

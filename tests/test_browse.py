@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.browse import find_quotes, list_speakers, store_stats
+from bot.browse import find_quotes, list_speakers
 from bot.core import Bot
 from bot.errors import InputError
 from bot.settings import Settings
@@ -51,9 +51,9 @@ def test_speakers_are_canonical_with_aliases_and_counts(seeded_bot: Any) -> None
 
 
 def test_stats(seeded_bot: Any, tmp_path: Path) -> None:
-    stats = store_stats(seeded_bot)
+    stats = seeded_bot.stats()
     assert stats["articles"] == 4 and stats["quotes"] > 20
     assert stats["speakers"] == len(list_speakers(seeded_bot))
     assert stats["store_bytes"] > 0 and stats["chroma_url"] is None
-    empty = store_stats(Bot.build(Settings(store=tmp_path / "empty")))
+    empty = Bot.build(Settings(store=tmp_path / "empty")).stats()
     assert (empty["articles"], empty["quotes"], empty["speakers"]) == (0, 0, 0)
