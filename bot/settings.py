@@ -35,5 +35,4 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
 
     # Ingest.
-    max_file_bytes: int = 20_000_000
     batch_size: int = 16
