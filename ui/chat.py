@@ -15,7 +15,7 @@ from bot.core import Bot
 from bot.errors import QuoteBotError
 from bot.settings import Settings
 from bot.types import Hit
-from ui.render import render_article, sources_panel
+from ui.render import markdown_text, plain_text, render_article, sources_panel
 
 __all__ = ["CSS", "build_ui", "render_article"]
 
@@ -65,7 +65,7 @@ def _history(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
         if isinstance(content, list):
             content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
         if isinstance(content, str) and m.get("role") in {"user", "assistant"}:
-            out.append({"role": m["role"], "content": content})
+            out.append({"role": m["role"], "content": plain_text(content)})
     return out
 
 
@@ -102,12 +102,14 @@ def respond(
         texts = {d: bot.document(d)["text"] for d in {h.doc_id for h in hits}}
     except QuoteBotError as e:
         raise gr.Error(str(e)) from e
-    messages = [*messages, {"role": "user", "content": question}]
+    # Answers are made of article text: shown escaped, so the chat shows it exactly as stored.
+    own = text == EMPTY_INDEX
+    messages = [*messages, {"role": "user", "content": markdown_text(question)}]
     shown = ""
     for piece in text_chunks(text):
-        shown += piece
+        shown += piece if own else markdown_text(piece)
         yield [*messages, {"role": "assistant", "content": shown}], "", gr.skip()
-    yield [*messages, {"role": "assistant", "content": text}], "", sources_panel(hits, texts, note)
+    yield [*messages, {"role": "assistant", "content": shown}], "", sources_panel(hits, texts, note)
 
 
 def build_ui(bot: Bot, settings: Settings) -> gr.Blocks:
@@ -117,7 +119,9 @@ def build_ui(bot: Bot, settings: Settings) -> gr.Blocks:
         status = gr.Markdown(elem_id="qb-status")
         with gr.Row():
             with gr.Column(scale=3):
-                chat = gr.Chatbot(label="Conversation", height=460, elem_id="qb-chat")
+                chat = gr.Chatbot(
+                    label="Conversation", height=460, elem_id="qb-chat", latex_delimiters=[]
+                )
                 with gr.Row():
                     box = gr.Textbox(
                         placeholder="Who said …?",
