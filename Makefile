@@ -25,8 +25,10 @@ run: install
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
+# ruff, and the layers contracts in pyproject.toml (imports only point down the path).
 lint: install
 	$(BIN)/ruff check bot store ui tests bench
+	$(BIN)/lint-imports
 
 # The seed golden set must stay fully correct; pytest runs last so its summary closes the output.
 test: install browser lint

@@ -1,4 +1,4 @@
-"""Rebuild the cue lexicon ``store/data/cues.json`` from PolNeAR train, reproducibly.
+"""Rebuild the cue lexicon ``store/extract/data/cues.json`` from PolNeAR train, reproducibly.
 
 For every word (lower-cased letters) it counts its uses in train and how many of them
 fall inside a gold Cue span (first annotator per article). A word is kept when it was seen in a Cue
@@ -8,7 +8,7 @@ The defaults (2 and 0.25) were chosen on train alone: lexicons built from train 
 200 articles were scored on those 200 (min-count 2/3/4 × rate 0.2/0.25/0.3); 2 and 0.25 gave the
 best F1 there. Dev was not used.
 
-Example: .venv/bin/python bench/build_cues.py            # writes store/data/cues.json
+Example: .venv/bin/python bench/build_cues.py            # writes store/extract/data/cues.json
          .venv/bin/python bench/build_cues.py --check    # exit 1 if the committed file differs
 """
 
@@ -21,8 +21,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path("/work/shared/data/polnear")
-OUT = Path(__file__).resolve().parents[1] / "store" / "data" / "cues.json"
+ROOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear"
+OUT = Path(__file__).resolve().parents[1] / "store" / "extract" / "data" / "cues.json"
 WORD = re.compile(r"[A-Za-z]+")
 _CUE = re.compile(r"^T\d+\tCue ([\d ;]+)\t")
 

@@ -28,11 +28,11 @@ sys.path.insert(0, str(ROOT))
 from rich.console import Console  # noqa: E402
 
 from bot.core import Bot  # noqa: E402
-from bot.errors import QuoteBotError  # noqa: E402
-from bot.evaluate import evaluate, load_golden  # noqa: E402
-from bot.golden import golden_from_brat  # noqa: E402
-from bot.report import render_tables, write_report  # noqa: E402
+from bot.eval.brat import golden_from_brat  # noqa: E402
+from bot.eval.evaluate import evaluate, load_golden  # noqa: E402
+from bot.eval.report import render_tables, write_report  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from store.errors import QuoteBotError  # noqa: E402
 
 POLNEAR_DEV = ROOT.parent / "shared" / "data" / "polnear" / "dev"
 OUT = ROOT / "reports"

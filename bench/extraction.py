@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
-from store.extract import MODEL, QuoteExtractor, load_nlp  # noqa: E402
+from store.extract.quotes import MODEL, QuoteExtractor, load_nlp  # noqa: E402
 from store.speakers import PRONOUNS, TITLE_WORDS, canonical_key  # noqa: E402
 
-ROOT = Path("/work/shared/data/polnear")
+ROOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear"
 DOUBLE_MARKS = re.compile(r"[\"“”]|''|``")
 _SPAN = re.compile(r"^(T\d+)\t(\w+) ([\d ;]+)\t")
 Pieces = list[tuple[int, int]]

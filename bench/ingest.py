@@ -41,7 +41,7 @@ def _corpus(source: Path, limit: int | None, into: Path) -> tuple[Path, list[str
 
 def bare_parse(texts: list[str], batch_size: int) -> float:
     """Seconds for ``nlp.pipe`` over the texts with the extractor's own pipeline."""
-    from store.extract import load_nlp
+    from store.extract.quotes import load_nlp
 
     nlp = load_nlp()
     start = time.perf_counter()

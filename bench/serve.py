@@ -37,9 +37,9 @@ def own_server(store: Path) -> str:
     sys.path.insert(0, str(ROOT))
     import uvicorn
 
-    from bot.api import create_app, warm_up
     from bot.core import Bot
     from bot.settings import Settings
+    from ui.app import create_app, warm_up
 
     settings = Settings(store=store)
     bot = Bot.build(settings)

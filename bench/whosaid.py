@@ -22,12 +22,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.chain.verify import longest_run, words  # noqa: E402
 from bot.core import Bot  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from bot.verify import longest_run, words  # noqa: E402
 from store.speakers import canonical_key  # noqa: E402
 
-DATA = Path("/work/shared/data/polnear")
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear"
 FRAGMENT_WORDS = 12
 GENERIC = set(
     "officials sources aides democrats republicans voters critics experts analysts supporters "

@@ -3,42 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from bot.errors import InputError, NotFoundError
+from bot.ingest import IngestReport, batches, extract_dict, shift, split_long
 from bot.settings import Settings
-from bot.types import Answer, Article, Hit, Quote
+from bot.types import Answer
+from store.errors import InputError, NotFoundError
 from store.index import IndexWriter, QuoteIndex, connect, source_file
 from store.read import Problem, read_paths, read_raw
-
-# spaCy needs about 1 GB per 100,000 characters; longer articles are extracted in pieces.
-MAX_EXTRACT_CHARS = 100_000
-
-
-@dataclass
-class IngestReport:
-    """What one ingest did; ``to_dict`` is the CLI/API contract."""
-
-    documents: int = 0
-    skipped: int = 0
-    quotes: int = 0
-    replaced: int = 0
-    errors: list[dict[str, str]] = field(default_factory=list)
-    warnings: list[dict[str, str]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "documents": self.documents,
-            "skipped": self.skipped,
-            "quotes": self.quotes,
-            "replaced": self.replaced,
-            "errors": self.errors,
-            "warnings": self.warnings,
-        }
+from store.types import Article, Hit, Quote
 
 
 class Bot:
@@ -66,13 +42,13 @@ class Bot:
 
     @cached_property
     def extractor(self) -> Any:
-        from store.extract import QuoteExtractor
+        from store.extract.quotes import QuoteExtractor
 
         return QuoteExtractor()
 
     @cached_property
     def chain(self) -> Any:
-        from bot.chain import build_chain
+        from bot.chain.pipeline import build_chain
 
         return build_chain(self.index, self.settings)
 
@@ -97,7 +73,7 @@ class Bot:
         files: dict[str, set[str]] = {}  # source file → doc ids it holds now
         failed: set[str] = set()  # files whose new version could not be extracted
         with IndexWriter(self.index, report) as writer:
-            for batch in _batches(items, report, self.settings.batch_size):
+            for batch in batches(items, report, self.settings.batch_size):
                 for a in batch:
                     files.setdefault(source_file(a.source_path), set()).add(a.doc_id)
                 new = self._new_articles(batch, writer.seen, report)
@@ -150,11 +126,11 @@ class Bot:
         """Quotes for each text; very long texts are cut at paragraph breaks and re-joined."""
         pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
         for i, text in enumerate(texts):
-            pieces += [(i, off, piece) for off, piece in _split_long(text)]
+            pieces += [(i, off, piece) for off, piece in split_long(text)]
         out: list[list[Quote]] = [[] for _ in texts]
         found = self.extractor.extract_many((p for _, _, p in pieces), self.settings.batch_size)
         for (i, offset, _), quotes in zip(pieces, found, strict=True):
-            out[i] += [_shift(q, offset) for q in quotes] if offset else quotes
+            out[i] += [shift(q, offset) for q in quotes] if offset else quotes
         return out
 
     def extract_file(self, path: str | Path) -> dict[str, Any]:
@@ -164,9 +140,21 @@ class Bot:
         except (OSError, ValueError) as e:
             raise InputError(f"{path}: {e}") from e
         quotes = self.extract_articles([text])[0]
-        return {"path": str(path), "quotes": [_extract_dict(q) for q in quotes]}
+        return {"path": str(path), "quotes": [extract_dict(q) for q in quotes]}
 
     # --- ask and browse ------------------------------------------------------------------
+
+    def check_question(self, question: str) -> str:
+        """The question stripped; empty or oversized questions are an InputError."""
+        text = question.strip()
+        if not text:
+            raise InputError("The question is empty. Send a non-empty `question` string.")
+        if len(text) > self.settings.max_question_chars:
+            raise InputError(
+                f"The question is {len(text):,} characters long; the limit is "
+                f"{self.settings.max_question_chars:,}. Ask a shorter question."
+            )
+        return text
 
     def ask(
         self, question: str, history: list[dict[str, str]] | None = None, id: Any = None
@@ -204,12 +192,12 @@ class Bot:
     def quotes(
         self, speaker: str = "", q: str = "", doc_id: str = "", limit: int = 20
     ) -> list[Hit]:
-        from bot.browse import find_quotes
+        from bot.chain.browse import find_quotes
 
         return find_quotes(self, speaker=speaker, q=q, doc_id=doc_id, limit=limit)
 
     def speakers(self) -> list[dict[str, Any]]:
-        from bot.browse import list_speakers
+        from bot.chain.browse import list_speakers
 
         return list_speakers(self)
 
@@ -218,7 +206,7 @@ class Bot:
 
         Speakers are canonical names, aliases merged: the people ``/api/speakers`` lists.
         """
-        from bot.retrieve import side_index
+        from bot.chain.side import side_index
 
         articles, quotes = self.index.counts()
         side = side_index(self.index)
@@ -234,23 +222,6 @@ class Bot:
         }
 
 
-def _batches(
-    items: Iterable[Article | Problem], report: IngestReport, size: int
-) -> Iterator[list[Article]]:
-    """Articles in batches of ``size``; problems go to the report on the way."""
-    batch: list[Article] = []
-    for item in items:
-        if isinstance(item, Problem):
-            (report.warnings if item.warning else report.errors).append(item.to_dict())
-            continue
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def _disk_usage(root: Path) -> int:
     total = 0
     for dirpath, _, filenames in os.walk(root):
@@ -260,52 +231,3 @@ def _disk_usage(root: Path) -> int:
             except OSError:  # a file Chroma just compacted away
                 pass
     return total
-
-
-def _split_long(text: str) -> Iterator[tuple[int, str]]:
-    if len(text) <= MAX_EXTRACT_CHARS:
-        yield 0, text
-        return
-    start = 0
-    while start < len(text):
-        end = min(len(text), start + MAX_EXTRACT_CHARS)
-        if end < len(text):
-            cut = text.rfind("\n", start + MAX_EXTRACT_CHARS // 2, end)
-            end = cut + 1 if cut != -1 else end
-        yield start, text[start:end]
-        start = end
-
-
-def _shift(q: Quote, offset: int) -> Quote:
-    from dataclasses import replace
-
-    from bot.types import Span
-
-    def move(s: Span | None) -> Span | None:
-        return None if s is None else Span(s.text, s.start + offset, s.end + offset)
-
-    return replace(
-        q,
-        start=q.start + offset,
-        end=q.end + offset,
-        cue=move(q.cue),
-        speaker_mention=move(q.speaker_mention),
-        spans=[(a + offset, b + offset) for a, b in q.spans],
-    )
-
-
-def _extract_dict(q: Quote) -> dict[str, Any]:
-    def span(s: Any) -> dict[str, Any] | None:
-        return None if s is None else {"text": s.text, "start": s.start, "end": s.end}
-
-    out: dict[str, Any] = {"quote": q.quote, "start": q.start, "end": q.end}
-    if q.spans:
-        out["spans"] = [list(s) for s in q.spans]
-    out.update(
-        kind=q.kind,
-        cue=span(q.cue),
-        speaker_mention=span(q.speaker_mention),
-        speaker=q.speaker,
-        speaker_role=q.speaker_role,
-    )
-    return out

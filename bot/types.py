@@ -1,98 +1,11 @@
-"""The shapes that travel along the path: Article → Quote → Hit → Answer."""
+"""What the chain returns: an Answer with readable text and the quotes it cites."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass, field
+from typing import Any
 
-QuoteKind = Literal["direct", "indirect", "mixed"]
-
-
-@dataclass(frozen=True)
-class Span:
-    """A piece of an article: its text and character offsets (``text == article[start:end]``)."""
-
-    text: str
-    start: int
-    end: int
-
-
-@dataclass
-class Quote:
-    """One attributed statement found in an article.
-
-    ``quote == article_text[start:end]`` always holds, so every quote is verbatim and checkable.
-    ``spans`` lists the content pieces when the statement is interrupted ("A," he said, "B.").
-    """
-
-    quote: str
-    start: int
-    end: int
-    kind: QuoteKind
-    cue: Span | None = None
-    speaker_mention: Span | None = None
-    speaker: str | None = None
-    speaker_role: str | None = None
-    spans: list[tuple[int, int]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["spans"] = [list(s) for s in self.spans]
-        return data
-
-
-@dataclass
-class Article:
-    """A cleaned article ready for extraction; ``doc_id`` is derived from its text."""
-
-    doc_id: str
-    text: str
-    title: str
-    source_path: str
-    url: str = ""
-    publisher: str = ""
-    published: str = ""
-
-
-@dataclass
-class Hit:
-    """A quote record coming back from the index, with the article fields needed to cite it."""
-
-    id: str
-    quote: str
-    speaker: str
-    speaker_mention: str
-    kind: str
-    cue: str
-    doc_id: str
-    title: str
-    publisher: str
-    published: str
-    source_path: str
-    start: int
-    end: int
-    speaker_role: str = ""
-    score: float = 0.0
-    context: str = ""  # the paragraph around the quote, for highlighting
-    context_start: int = 0
-
-    def citation(self) -> dict[str, Any]:
-        """The quote as it appears in an answer object (the CLI/API contract)."""
-        return {
-            "speaker": self.speaker,
-            "speaker_mention": self.speaker_mention,
-            "quote": self.quote,
-            "kind": self.kind,
-            "cue": self.cue,
-            "doc_id": self.doc_id,
-            "title": self.title,
-            "publisher": self.publisher,
-            "published": self.published,
-            "source_path": self.source_path,
-            "start": self.start,
-            "end": self.end,
-            "score": round(self.score, 4),
-        }
+from store.types import Hit
 
 
 @dataclass
@@ -108,6 +21,10 @@ class Answer:
     # The retriever's ranking before the answer chose what to cite (evaluation reads it for
     # recall@k and MRR); not part of the answer object users get.
     candidates: list[Hit] = field(default_factory=list)
+
+    def citations(self) -> list[dict[str, Any]]:
+        """The cited quotes, numbered as the [n] markers in the answer text."""
+        return [{"index": n, **hit.citation()} for n, hit in enumerate(self.quotes, start=1)]
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {} if self.id is None else {"id": self.id}

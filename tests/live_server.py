@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from bot.api import create_app, warm_up
 from bot.core import Bot
 from bot.settings import Settings
+from ui.app import create_app, warm_up
 
 
 @dataclass

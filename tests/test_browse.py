@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from bot.browse import find_quotes, list_speakers
+from bot.chain.browse import find_quotes, list_speakers
 from bot.core import Bot
-from bot.errors import InputError
 from bot.settings import Settings
+from store.errors import InputError
 
 
 def test_quotes_by_any_alias_of_a_speaker(seeded_bot: Any) -> None:

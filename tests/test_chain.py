@@ -9,12 +9,12 @@ import pytest
 from conftest import EXAMPLES
 from langchain_core.runnables import Runnable
 
-import bot.retrieve
-from bot.chain import build_chain
+import bot.chain.side
+from bot.chain.pipeline import build_chain
+from bot.chain.side import build_side_index, side_index
 from bot.core import Bot
-from bot.errors import InputError
-from bot.retrieve import build_side_index, side_index
 from bot.settings import Settings
+from store.errors import InputError
 
 
 def test_build_chain_is_a_runnable_returning_answers(seeded_bot: Any) -> None:
@@ -164,7 +164,7 @@ def test_side_index_reads_every_record_page_by_page(
     seeded_bot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Stores larger than one Chroma page are read in full (and the read ends)."""
-    monkeypatch.setattr(bot.retrieve, "_PAGE", 7)
+    monkeypatch.setattr(bot.chain.side, "_PAGE", 7)
     side = build_side_index(seeded_bot.index, "paged")
     stored = seeded_bot.index.counts()[1]
     assert stored > 7 and len(side.hits) == stored == len({h.id for h in side.hits})

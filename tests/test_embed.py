@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 
 from bot.core import Bot
-from bot.evaluate import evaluate, load_golden
-from bot.golden import GoldenItem, golden_from_brat
+from bot.eval.brat import golden_from_brat
+from bot.eval.evaluate import evaluate, load_golden
+from bot.eval.golden import GoldenItem
 from bot.settings import Settings
 from store.embed import MiniLMEmbedding
 from store.index import QuoteIndex, connect

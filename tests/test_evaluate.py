@@ -12,8 +12,7 @@ import pytest
 from conftest import GOLDEN
 from rich.console import Console
 
-from bot.errors import InputError
-from bot.evaluate import (
+from bot.eval.evaluate import (
     WARM_UP_QUESTION,
     EvalResult,
     diff_baseline,
@@ -24,9 +23,11 @@ from bot.evaluate import (
     source_matches,
     speaker_matches,
 )
-from bot.golden import load_golden
-from bot.report import render_tables, write_report
-from bot.types import Answer, Hit
+from bot.eval.golden import load_golden
+from bot.eval.report import render_tables, write_report
+from bot.types import Answer
+from store.errors import InputError
+from store.types import Hit
 
 pytestmark = pytest.mark.filterwarnings("error")
 

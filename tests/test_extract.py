@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.types import Quote
-from store.cues import lemma_of
-from store.extract import QuoteExtractor, load_nlp
-from store.extract_marks import normalise, pair_marks
+from store.extract.cues import lemma_of
+from store.extract.marks import normalise, pair_marks
+from store.extract.quotes import QuoteExtractor, load_nlp
+from store.types import Quote
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples"  # the four seed articles
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import GOLDEN, ROOT
 
-from bot.errors import InputError
-from bot.golden import golden_from_brat, load_golden, norm_text
+from bot.eval.brat import golden_from_brat
+from bot.eval.golden import load_golden, norm_text
+from store.errors import InputError
 
 pytestmark = pytest.mark.filterwarnings("error")
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import StoreError
-from bot.types import Article, Quote, Span
 from store.embed import MiniLMEmbedding
+from store.errors import StoreError
 from store.index import IndexWriter, QuoteIndex, connect, quote_record, source_file
+from store.types import Article, Quote, Span
 
 TEXT = (
     "Bridge vote\n"

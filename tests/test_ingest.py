@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.core import Bot
-from bot.errors import NotFoundError
 from bot.settings import Settings
+from store.errors import NotFoundError
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 V1 = "Bridge vote\nMayor Ann Lee said on Monday that the bridge would reopen in May."

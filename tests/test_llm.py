@@ -15,11 +15,11 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from test_golden_seeds import _verdict
 
-from bot.chain import build_chain, stream_answer
-from bot.errors import ConfigError
-from bot.llm import budget, count_tokens, load_prompt, make_llm
+from bot.chain.llm import budget, count_tokens, load_prompt, make_llm
+from bot.chain.pipeline import build_chain, stream_answer
 from bot.settings import Settings
 from bot.types import Answer
+from store.errors import ConfigError
 
 TIMELY = 'Who said "I believe this treaty is very timely"?'
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.question import parse_question, resolve_references
+from bot.chain.question import parse_question, resolve_references
 
 
 @pytest.mark.parametrize(

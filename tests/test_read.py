@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.types import Article
 from store.read import Problem, count_articles, decode, doc_id_for, read_paths
+from store.types import Article
 
 STORY = "Mayor Ann Lee said on Monday that the bridge would reopen in May."
 

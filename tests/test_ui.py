@@ -9,8 +9,9 @@ from gradio_client import Client
 from live_server import Live, live_server
 from ui_browser import ask_in_browser, chromium_path
 
-from bot.types import Hit
-from ui.render import render_article, sources_panel
+from store.types import Hit
+from ui.chat import plain_text
+from ui.html import render_article, sources_panel
 
 pytestmark = pytest.mark.slow
 SEED_Q = "Who said the treaty is very timely?"
@@ -30,8 +31,10 @@ def gradio(live: Live) -> Client:
 def test_gradio_client_ask_streams_answer_and_sources(gradio: Client) -> None:
     chat, box, sources = gradio.predict(SEED_Q, [], "", "", api_name="/ask")
     assert box == "" and chat[0]["role"] == "user" and chat[-1]["role"] == "assistant"
-    answer = str(chat[-1]["content"])
-    assert "[1]" in answer and "Rudenko" in answer
+    content = chat[-1]["content"]
+    shown = content[0]["text"] if isinstance(content, list) else content
+    answer = plain_text(str(shown))  # the chat's Markdown escapes article text
+    assert "[1]" in answer and "Rudenko" in answer and "I believe this treaty" in answer
     assert '<mark class="qb-quote">I believe this treaty is very timely' in sources
     assert "Andrei Rudenko" in sources and "/articles/" in sources
 

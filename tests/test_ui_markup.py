@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 from live_server import start
-from ui_browser import CHROMIUM_ARGS, chromium_path
+from ui_browser import CHROMIUM_ARGS, chromium_path, open_chat
 
 from bot.core import Bot
 from bot.settings import Settings
-from ui.render import markdown_text, plain_text
+from ui.chat import markdown_text, plain_text
 
 pytestmark = pytest.mark.slow
 
@@ -78,7 +78,7 @@ def _chat(url: str, questions: list[str]) -> list[dict[str, Any]]:
             page = browser.new_page()
             dialogs: list[str] = []
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            page.goto(url + "/", wait_until="networkidle", timeout=60_000)
+            open_chat(page, url + "/")
             for n, question in enumerate(questions, 1):
                 page.locator("#qb-question textarea").fill(question)
                 page.locator("#qb-ask").click()

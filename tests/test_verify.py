@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot.types import Hit
-from bot.verify import (
+from bot.chain.verify import (
     Evidence,
     longest_run,
     ordered_cover,
@@ -12,6 +11,7 @@ from bot.verify import (
     verify_answer,
     words,
 )
+from store.types import Hit
 
 ARTICLE = (
     "Ahead of the vote, presidential official Andrei Rudenko addressed the house.\n"

@@ -22,6 +22,20 @@ def chromium_path() -> str | None:
     return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
 
 
+def open_chat(page: Any, url: str, timeout_ms: int = 60_000) -> None:
+    """Load the chat and wait until it is usable: the question box and the status line filled
+    ("N articles, M quotes indexed." or "No articles are indexed yet", not a loading timer).
+
+    Not "networkidle": Gradio keeps connections open, so the network may never be idle.
+    """
+    page.goto(url, wait_until="domcontentloaded", timeout=timeout_ms)
+    page.locator("#qb-question textarea").wait_for(timeout=timeout_ms)
+    page.wait_for_function(
+        "() => (document.querySelector('#qb-status')?.innerText || '').includes('indexed')",
+        timeout=timeout_ms,
+    )
+
+
 def ask_in_browser(
     url: str, question: str, screenshot: Path, timeout_ms: int = 60_000
 ) -> dict[str, Any]:
@@ -32,7 +46,7 @@ def ask_in_browser(
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(url, wait_until="networkidle", timeout=timeout_ms)
+            open_chat(page, url, timeout_ms)
             status = page.locator("#qb-status").inner_text(timeout=timeout_ms)
             page.locator("#qb-question textarea").fill(question)
             page.locator("#qb-ask").click()

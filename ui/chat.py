@@ -6,16 +6,18 @@ is shown highlighted inside its paragraph, with a link to the full article view.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 
 from bot.core import Bot
-from bot.errors import QuoteBotError
 from bot.settings import Settings
-from bot.types import Hit
-from ui.render import markdown_text, plain_text, render_article, sources_panel
+from store.errors import QuoteBotError
+from store.types import Hit
+from ui.html import render_article, sources_panel
+from ui.stream import text_chunks
 
 __all__ = ["CSS", "build_ui", "render_article"]
 
@@ -37,6 +39,28 @@ mark.qb-quote { background: #fff2a8; color: #111; padding: 0 .1em; }
 .qb-link { font-size: .85rem; }
 .qb-empty { color: #666; font-style: italic; }
 """
+
+
+# Characters Markdown (or the HTML inside it) would act on; CommonMark lets any ASCII
+# punctuation be escaped with a backslash, and entities keep < > & literal; an escaped ':', '@'
+# or '.' also stops GFM from auto-linking URLs, e-mail addresses and www. names.
+_MARKDOWN = frozenset("\\`*_{}[]()#+-.!|~$:@")
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_ESCAPED = re.compile(r"&(amp|lt|gt);|\\([!-/:-@\[-`{-~])")
+
+
+def markdown_text(text: str) -> str:
+    """Text for a Markdown surface (the chat) that shows exactly these characters.
+
+    Article text is untrusted: ``<script>``, ``<b>``, ``*``, ``_``, ``[a](b)`` or a leading ``#``
+    in a quote or title must appear as typed, not act as markup.
+    """
+    return "".join(_ENTITIES.get(c) or ("\\" + c if c in _MARKDOWN else c) for c in text)
+
+
+def plain_text(markdown: str) -> str:
+    """The inverse of ``markdown_text`` (chat history sent back as plain text)."""
+    return _ESCAPED.sub(lambda m: {"amp": "&", "lt": "<", "gt": ">"}.get(m[1]) or m[2], markdown)
 
 
 def _status(bot: Bot) -> str:
@@ -84,12 +108,9 @@ def respond(
     bot: Bot, question: str, messages: list[dict[str, Any]], speaker: str, doc_id: str
 ) -> Iterator[tuple[list[dict[str, Any]], str, str]]:
     """Stream the answer into the chat, then fill the sources panel."""
-    from bot.api import check_question
-    from bot.api_openai import text_chunks
-
     hits: list[Hit] = []
     try:
-        question = check_question(question or "", bot.settings)
+        question = bot.check_question(question or "")
         if not bot.index.counts()[0]:
             text, note = EMPTY_INDEX, EMPTY_INDEX
         elif speaker or doc_id:

@@ -8,33 +8,28 @@ generation counter moves.
 from __future__ import annotations
 
 import os
-import queue
-import re
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from bot.errors import NotFoundError, StoreError
-from bot.types import Article, Hit, Quote
 from store.embed import MiniLMEmbedding
+from store.errors import NotFoundError, StoreError
+from store.index.records import article_metadata, hit_from, quote_record
+from store.types import Article, Hit, Quote
 
 SCHEMA = "v1"
 PAGE = 1000
-CONTEXT_CHARS = 700
 # A pending write older than this is taken as abandoned even if its process cannot be checked
 # (another machine): no single batch takes an hour.
 LEASE_SECONDS = 3600
 _PROCESS_STARTED = time.time()
 _DUMMY_VECTOR = [0.0] * 383 + [1.0]
-_JSONL_LINE = re.compile(r"^(.*\.(jsonl|ndjson)):\d+$", re.IGNORECASE)
 
 
 def pages(
@@ -48,12 +43,6 @@ def pages(
         if len(page["ids"]) < size:
             return
         offset += size
-
-
-def source_file(source_path: str) -> str:
-    """The file an article came from: a JSONL line's path without its ``:line`` suffix."""
-    m = _JSONL_LINE.match(source_path)
-    return m.group(1) if m else source_path
 
 
 def connect(store: str, chroma_url: str | None = None) -> chromadb.ClientAPI:
@@ -75,65 +64,6 @@ def connect(store: str, chroma_url: str | None = None) -> chromadb.ClientAPI:
             f"Cannot open the Chroma store at {where}: {e}. "
             "Check the path is writable, or that `chroma run` is up at that URL."
         ) from e
-
-
-@dataclass
-class Record:
-    """One quote as stored: the text that is searched, and flat scalar metadata."""
-
-    id: str
-    document: str
-    metadata: dict[str, Any]
-
-
-def paragraph(text: str, start: int, end: int, width: int = CONTEXT_CHARS) -> tuple[int, int]:
-    """The paragraph around ``text[start:end]``, trimmed to about ``width`` chars around it."""
-    left = text.rfind("\n", 0, start) + 1
-    right = text.find("\n", end)
-    right = len(text) if right == -1 else right
-    left = max(left, start - width // 2)
-    right = min(right, end + width // 2)
-    return left, right
-
-
-def _sentence(text: str, start: int, end: int) -> str:
-    """The sentence(s) holding a span: the words a short partial quote needs to be found."""
-    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
-    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
-    right = min(right_candidates) + 1 if right_candidates else len(text)
-    return text[left + 1 : right].strip()
-
-
-def quote_record(article: Article, quote: Quote) -> Record:
-    """Flatten a quote for Chroma; the searched text is the quote, or its sentence if short."""
-    words = len(quote.quote.split())
-    searched = quote.quote if words >= 8 else _sentence(article.text, quote.start, quote.end)
-    c_start, c_end = paragraph(article.text, quote.start, quote.end)
-    metadata = {
-        "quote": quote.quote,
-        "speaker": quote.speaker or "",
-        "speaker_mention": quote.speaker_mention.text if quote.speaker_mention else "",
-        "speaker_role": quote.speaker_role or "",
-        "cue": quote.cue.text if quote.cue else "",
-        "kind": quote.kind,
-        "doc_id": article.doc_id,
-        "title": article.title,
-        "publisher": article.publisher,
-        "published": article.published,
-        "source_path": article.source_path,
-        "start": quote.start,
-        "end": quote.end,
-        "context": article.text[c_start:c_end],
-        "context_start": c_start,
-    }
-    return Record(f"{article.doc_id}:{quote.start}:{quote.end}", searched or quote.quote, metadata)
-
-
-def hit_from(id_: str, metadata: dict[str, Any], score: float = 0.0) -> Hit:
-    """A Hit from a stored record's metadata."""
-    fields = {k: metadata.get(k, "") for k in Hit.__dataclass_fields__ if k not in {"id", "score"}}
-    fields["start"], fields["end"] = int(metadata.get("start", 0)), int(metadata.get("end", 0))
-    return Hit(id=id_, score=score, **fields)
 
 
 class QuoteIndex:
@@ -195,7 +125,7 @@ class QuoteIndex:
         self.articles.upsert(
             ids=[a.doc_id for a in articles],
             documents=[a.text for a in articles],
-            metadatas=[_article_metadata(a, len(q)) for a, q in batch],
+            metadatas=[article_metadata(a, len(q)) for a, q in batch],
             embeddings=[_DUMMY_VECTOR] * len(articles),  # articles are fetched, never searched
         )
         self._finish(token)
@@ -340,58 +270,6 @@ class QuoteIndex:
         return self.articles.count(), self.quotes.count()
 
 
-class IndexWriter:
-    """Embeds and stores batches on a background thread, so parsing the next batch overlaps.
-
-    ``put`` blocks when two batches are waiting (bounded memory); the first error on the
-    thread is raised again in the caller, at the next ``put`` or on leaving the ``with``.
-    """
-
-    def __init__(self, index: QuoteIndex, report: Any, depth: int = 2) -> None:
-        self.index = index
-        self.report = report  # gets .documents and .quotes added as batches are stored
-        self.seen: set[str] = set()
-        self._queue: queue.Queue[tuple[list[Article], list[list[Quote]]] | None] = queue.Queue(
-            maxsize=depth
-        )
-        self._error: BaseException | None = None
-        self._failed = False
-        self._thread = threading.Thread(target=self._run, name="quotebot-writer", daemon=True)
-
-    def __enter__(self) -> IndexWriter:
-        self._thread.start()
-        return self
-
-    def put(self, articles: list[Article], quotes: list[list[Quote]]) -> None:
-        self._raise()
-        if articles:
-            self._queue.put((articles, quotes))
-
-    def __exit__(self, *exc: object) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        if exc[0] is None:
-            self._raise()
-
-    def _run(self) -> None:
-        while (item := self._queue.get()) is not None:
-            if self._failed:
-                continue  # drain, so put() never blocks forever
-            articles, quotes = item
-            try:
-                self.report.quotes += self.index.add(list(zip(articles, quotes, strict=True)))
-                self.report.documents += len(articles)
-            except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
-                self._failed, self._error = True, e
-
-    def _raise(self) -> None:
-        if self._error is not None:
-            error, self._error = self._error, None
-            if isinstance(error, StoreError):
-                raise error
-            raise StoreError(f"Writing to the Chroma store failed: {error}") from error
-
-
 def _abandoned(meta: dict[str, Any]) -> bool:
     """A pending marker whose writer is dead (same host) or whose lease has run out."""
     if time.time() - float(meta.get("started", 0)) > LEASE_SECONDS:
@@ -408,16 +286,3 @@ def _abandoned(meta: dict[str, Any]) -> bool:
     except PermissionError:
         return False
     return False
-
-
-def _article_metadata(article: Article, n_quotes: int) -> dict[str, Any]:
-    return {
-        "title": article.title,
-        "publisher": article.publisher,
-        "published": article.published,
-        "source_path": article.source_path,
-        "source_file": source_file(article.source_path),
-        "url": article.url,
-        "quotes": n_quotes,
-        "ingested_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }

@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.errors import InputError
-from bot.golden import GoldenItem, load_golden, norm_text
-from bot.types import Answer, Hit
+from bot.eval.golden import GoldenItem, load_golden, norm_text
+from bot.types import Answer
+from store.errors import InputError
 from store.speakers import canonical_key
+from store.types import Hit
 
 __all__ = ["EvalResult", "ItemResult", "diff_baseline", "evaluate", "load_golden", "warm_up"]
 

@@ -9,8 +9,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from starlette.applications import Starlette
 
 from bot.core import Bot
-from bot.errors import QuoteBotError
 from bot.settings import Settings
+from store.errors import QuoteBotError
 
 INSTRUCTIONS = (
     "quotebot finds who said what in a collection of news articles. Every quote it returns is "
@@ -20,9 +20,6 @@ INSTRUCTIONS = (
 
 def build_server(bot: Bot, settings: Settings) -> MCPServer:
     """An MCP server whose tools call the Bot facade; errors come back as tool errors."""
-    from bot.api import check_question
-    from bot.api_openai import citations
-
     server = MCPServer("quotebot", instructions=INSTRUCTIONS, log_level="WARNING")
 
     @server.tool()
@@ -33,13 +30,13 @@ def build_server(bot: Bot, settings: Settings) -> MCPServer:
         said it) and ``citations`` numbered like the markers.
         """
         try:
-            answer = bot.ask(check_question(question, settings))
+            answer = bot.ask(bot.check_question(question))
         except QuoteBotError as e:
             raise ToolError(str(e)) from e
         return {
             "answer": answer.answer,
             "abstained": answer.abstained,
-            "citations": citations(answer),
+            "citations": answer.citations(),
         }
 
     @server.tool()

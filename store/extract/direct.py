@@ -6,9 +6,9 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
-from store.cues import cue_score, is_speech_verb
-from store.extract_marks import Region
-from store.extract_reported import Candidate, subject_of, text_of
+from store.extract.cues import cue_score, is_speech_verb
+from store.extract.marks import Region
+from store.extract.reported import Candidate, subject_of, text_of
 
 MIN_WORDS = 4  # shorter unattributed quoted text is a scare quote, title or nickname
 DIRECT_SHARE = 0.6  # a cue's content that is mostly quoted text is a direct quote

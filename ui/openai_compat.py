@@ -17,12 +17,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from bot.api import BotDep, check_question
-from bot.errors import InputError
 from bot.types import Answer
+from store.errors import InputError
+from ui.deps import BotDep
+from ui.stream import text_chunks
 
 MODEL = "quotebot"
-CHUNK_WORDS = 4
 
 router = APIRouter(tags=["openai"])
 
@@ -59,11 +59,6 @@ def split_conversation(messages: list[ChatMessage]) -> tuple[str, list[dict[str,
     return _text(messages[-1]), history
 
 
-def citations(answer: Answer) -> list[dict[str, Any]]:
-    """The cited quotes, numbered as the [n] markers in the answer text."""
-    return [{"index": n, **hit.citation()} for n, hit in enumerate(answer.quotes, start=1)]
-
-
 @router.get("/v1/models")
 def models() -> dict[str, Any]:
     """The one model this server offers (for clients that list models first)."""
@@ -74,13 +69,13 @@ def models() -> dict[str, Any]:
 async def chat_completions(body: ChatRequest, bot: BotDep) -> dict[str, Any] | StreamingResponse:
     """Answer the last user message; ``stream: true`` sends server-sent events."""
     question, history = split_conversation(body.messages)
-    question = check_question(question, bot.settings)
+    question = bot.check_question(question)
     answer = await run_in_threadpool(bot.ask, question, history)
     ident, created = f"chatcmpl-{uuid.uuid4().hex}", int(time.time())
     if body.stream:
         events = _stream(answer, ident, created)
         return StreamingResponse(events, media_type="text/event-stream")
-    cites = citations(answer)
+    cites = answer.citations()
     return {
         "id": ident,
         "object": "chat.completion",
@@ -98,14 +93,6 @@ async def chat_completions(body: ChatRequest, bot: BotDep) -> dict[str, Any] | S
     }
 
 
-def text_chunks(text: str, words: int = CHUNK_WORDS) -> Iterator[str]:
-    """The text in pieces of a few words; joined back they give the text exactly."""
-    parts = text.split(" ")
-    for i in range(0, len(parts), words):
-        chunk = " ".join(parts[i : i + words])
-        yield chunk if i + words >= len(parts) else chunk + " "
-
-
 def _stream(answer: Answer, ident: str, created: int) -> Iterator[str]:
     def event(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> str:
         chunk = {
@@ -121,6 +108,6 @@ def _stream(answer: Answer, ident: str, created: int) -> Iterator[str]:
     yield event({"role": "assistant", "content": ""})
     for piece in text_chunks(answer.answer):
         yield event({"content": piece})
-    cites = citations(answer)
+    cites = answer.citations()
     yield event({"citations": cites}, "stop", citations=cites)
     yield "data: [DONE]\n\n"

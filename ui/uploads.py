@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.core import Bot
-from bot.types import Article
 from store.read import SUFFIXES, Problem, make_article, read_file
+from store.types import Article
 
 
 def ingest_uploaded(bot: Bot, records: list[dict[str, str]]) -> dict[str, Any]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
-from bot.retrieve import Retrieval
-from bot.types import Answer, Hit
-from bot.verify import words
+from bot.chain.retrieve import Retrieval
+from bot.chain.verify import words
+from bot.types import Answer
+from store.types import Hit
 
 NOBODY = "No one in the indexed articles said that."
 EMPTY = "No quotes are indexed yet. Run `quotebot ingest PATH` first."

@@ -7,7 +7,14 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from store.cues import CUE_NOUNS, PREP_CUES, SOURCE_NOUNS, STATEMENT_NOUNS, cue_score, lemma_of
+from store.extract.cues import (
+    CUE_NOUNS,
+    PREP_CUES,
+    SOURCE_NOUNS,
+    STATEMENT_NOUNS,
+    cue_score,
+    lemma_of,
+)
 
 MIN_SCORE = 0.25
 _SUBJ = ("nsubj", "nsubjpass", "expl")

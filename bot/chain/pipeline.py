@@ -3,8 +3,8 @@
 ``build_chain(index, settings, llm=None)`` returns a runnable whose ``.invoke({"question": str,
 "history": [{"role": "user"|"assistant", "content": str}, …]})`` gives a ``bot.types.Answer``.
 Without a chat model the answer is extractive and deterministic; with one (``llm=`` or the
-``llm_*`` settings) the model writes the answer and ``bot.verify`` removes every quotation that
-is not the cited article's own words by the named speaker.
+``llm_*`` settings) the model writes the answer and ``bot.chain.verify`` removes every quotation
+that is not the cited article's own words by the named speaker.
 
 Streaming: ``stream_answer(chain, inputs)`` yields the answer text in pieces and then the final
 ``Answer``. Pieces are only released after verification, so an unchecked quotation from a model
@@ -20,12 +20,13 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from bot.answer import compose
-from bot.errors import InputError
-from bot.question import Question, parse_question, resolve_references
-from bot.retrieve import Retrieval, retrieve, side_index
+from bot.chain.answer import compose
+from bot.chain.question import Question, parse_question, resolve_references
+from bot.chain.retrieve import Retrieval, retrieve
+from bot.chain.side import side_index
 from bot.settings import Settings
 from bot.types import Answer
+from store.errors import InputError
 from store.index import QuoteIndex
 
 
@@ -57,7 +58,7 @@ def build_chain(
 ) -> Runnable[Any, Answer]:
     """The ask chain over one index; see the module docstring for inputs and outputs."""
     if llm is None and settings.llm_provider:
-        from bot.llm import make_llm
+        from bot.chain.llm import make_llm
 
         llm = make_llm(settings)
 
@@ -80,7 +81,7 @@ def build_chain(
         if llm is None:
             result = compose(r, settings.abstain_below, settings.top_k)
         else:
-            from bot.llm import llm_answer
+            from bot.chain.llm import llm_answer
 
             result = llm_answer(r, llm, index, settings, state["history"])
         result.candidates = list(r.hits)

@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from html import escape
 from typing import Any
 from urllib.parse import quote as urlquote
 
-from bot.types import Hit
 from store.index import paragraph
+from store.types import Hit
 
 CONTEXT_CHARS = 600
-# Characters Markdown (or the HTML inside it) would act on; CommonMark lets any ASCII
-# punctuation be escaped with a backslash, and entities keep < > & literal; an escaped ':', '@'
-# or '.' also stops GFM from auto-linking URLs, e-mail addresses and www. names.
-_MARKDOWN = frozenset("\\`*_{}[]()#+-.!|~$:@")
-_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-_ESCAPED = re.compile(r"&(amp|lt|gt);|\\([!-/:-@\[-`{-~])")
-
-
-def markdown_text(text: str) -> str:
-    """Text for a Markdown surface (the chat) that shows exactly these characters.
-
-    Article text is untrusted: ``<script>``, ``<b>``, ``*``, ``_``, ``[a](b)`` or a leading ``#``
-    in a quote or title must appear as typed, not act as markup.
-    """
-    return "".join(_ENTITIES.get(c) or ("\\" + c if c in _MARKDOWN else c) for c in text)
-
-
-def plain_text(markdown: str) -> str:
-    """The inverse of ``markdown_text`` (chat history sent back as plain text)."""
-    return _ESCAPED.sub(lambda m: {"amp": "&", "lt": "<", "gt": ">"}.get(m[1]) or m[2], markdown)
 
 
 def article_link(hit: Hit) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.types import Hit
+from store.types import Hit
 
 Status = Literal["supported", "misattributed", "fabricated"]
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|\w+(?:['’]\w+)*")
@@ -59,6 +59,11 @@ def stem(word: str) -> str:
 def terms(text: str) -> list[str]:
     """Stemmed content words (BM25 tokens and the coverage measure)."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def trigrams(text: list[str]) -> set[tuple[str, ...]]:
+    """The word trigrams of a word list."""
+    return {tuple(text[k : k + 3]) for k in range(len(text) - 2)}
 
 
 def longest_run(needle: list[str], hay: list[str]) -> int:

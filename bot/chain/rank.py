@@ -7,24 +7,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.verify import longest_run, ordered_cover
-
-if TYPE_CHECKING:
-    from bot.retrieve import SideIndex
+from bot.chain.side import SideIndex
+from bot.chain.verify import longest_run, ordered_cover, trigrams
 
 RRF_K = 60
 LONG_FRAGMENT = 6  # quoted fragments this long must appear mostly verbatim…
 FRAGMENT_RUN = 0.6  # …as a run of at least this share of their words
 COMMON_TRIGRAM = 500
 VERBATIM = 10  # extra candidates that share the most word trigrams with a quoted fragment
-
-
-def trigrams(text: list[str]) -> set[tuple[str, ...]]:
-    return {tuple(text[k : k + 3]) for k in range(len(text) - 2)}
 
 
 def _top(values: np.ndarray, idx: np.ndarray, depth: int) -> np.ndarray:

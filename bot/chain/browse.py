@@ -1,6 +1,6 @@
 """Browsing the store without asking: quotes by speaker/text/article, the speaker list, stats.
 
-All three read the per-generation side index (``bot.retrieve.side_index``), so they agree with
+All three read the per-generation side index (``bot.chain.side.side_index``), so they agree with
 ``ask`` on who is who (one canonical name per speaker, aliases merged across articles).
 """
 
@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from bot.errors import InputError
-from bot.retrieve import SideIndex, side_index
-from bot.types import Hit
-from bot.verify import STOPWORDS, fold, terms, words
+from bot.chain.side import SideIndex, side_index
+from bot.chain.verify import STOPWORDS, fold, terms, words
+from store.errors import InputError
 from store.speakers import PRONOUNS
+from store.types import Hit
 
 
 def find_quotes(

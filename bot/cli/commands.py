@@ -1,75 +1,28 @@
-"""The `quotebot` command: thin Typer commands over the Bot facade."""
+"""The data commands: ingest, ask, extract, remove, stats and serve."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from bot.errors import InputError, QuoteBotError
+from bot.cli.app import (
+    JsonOpt,
+    StoreOpt,
+    UrlOpt,
+    _bot,
+    _boundary,
+    _print_json,
+    _settings,
+    app,
+    err,
+    out,
+)
 from bot.settings import Settings
-
-app = typer.Typer(
-    help="Who said what in a collection of news articles: verbatim quotes, speakers, sources.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-golden_app = typer.Typer(
-    help="Make golden question sets for `quotebot eval`.", no_args_is_help=True
-)
-app.add_typer(golden_app, name="golden")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True)
-
-StoreOpt = Annotated[
-    Path | None, typer.Option("--store", help="Embedded store directory [env QUOTEBOT_STORE].")
-]
-UrlOpt = Annotated[
-    str | None,
-    typer.Option("--chroma-url", help="Chroma server URL instead of the embedded store."),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-
-
-def _settings(store: Path | None, chroma_url: str | None) -> Settings:
-    overrides: dict[str, Any] = {}
-    if store is not None:
-        overrides["store"] = store
-    if chroma_url:
-        overrides["chroma_url"] = chroma_url
-    return Settings(**overrides)
-
-
-def _bot(store: Path | None, chroma_url: str | None) -> Any:
-    from bot.core import Bot
-
-    return Bot.build(_settings(store, chroma_url))
-
-
-@contextmanager
-def _boundary() -> Iterator[None]:
-    """One error boundary: a sentence on stderr and a non-zero exit, never a traceback."""
-    try:
-        yield
-    except QuoteBotError as e:
-        err.print(f"[red]Error:[/red] {e}", highlight=False)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        err.print("Interrupted.")
-        raise typer.Exit(130) from None
-
-
-def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-    sys.stdout.flush()
+from store.errors import InputError, QuoteBotError
 
 
 @app.command()
@@ -83,7 +36,7 @@ def ingest(
 
     Example: quotebot ingest examples/
     """
-    from bot.progress import ingest_progress
+    from bot.cli.progress import ingest_progress
     from store.read import count_articles
 
     with _boundary():
@@ -129,7 +82,7 @@ def ask(
         if json_:
             _print_json(answer.to_dict())
         else:
-            from bot.render import print_answer
+            from bot.cli.render import print_answer
 
             print_answer(out, answer)
 
@@ -222,84 +175,7 @@ def serve(
 
     Example: quotebot serve --port 8000
     """
-    from bot.api import run_server
+    from ui.app import run_server
 
     with _boundary():
         run_server(_settings(store, chroma_url), host, port)
-
-
-@app.command("eval")
-def eval_(
-    golden: Annotated[Path, typer.Argument(help="Golden JSONL file.")],
-    json_: JsonOpt = False,
-    report: Annotated[
-        Path | None, typer.Option(help="Write report.md, plots, results.json.")
-    ] = None,
-    baseline: Annotated[
-        Path | None, typer.Option(help="An earlier results.json to diff against.")
-    ] = None,
-    fail_under: Annotated[
-        float | None,
-        typer.Option(help="Exit 1 if the headline accuracy (0–1) is below this."),
-    ] = None,
-    k: Annotated[int, typer.Option("-k", help="Depth for recall@k and MRR.")] = 5,
-    store: StoreOpt = None,
-    chroma_url: UrlOpt = None,
-) -> None:
-    """Score answers against a golden set (speaker, quote, source, abstention, latency).
-
-    Example: quotebot eval tests/golden/seeds.jsonl --report reports/seeds --fail-under 1.0
-    """
-    from bot.evaluate import diff_baseline, evaluate, load_golden
-    from bot.progress import counting_progress
-    from bot.report import render_tables, write_report
-
-    with _boundary():
-        items = load_golden(golden)
-        bot = _bot(store, chroma_url)
-        with counting_progress(err, len(items), "Evaluating", enabled=err.is_terminal) as step:
-            result = evaluate(bot, items, k=k, progress=step)
-        diff = diff_baseline(result, baseline) if baseline else None
-        if report:
-            path = write_report(result, report, baseline)
-            err.print(f"Report written to {path}", highlight=False)
-        if json_:
-            _print_json({**result.to_dict(), **({"diff": diff} if diff else {})})
-        else:
-            for table in render_tables(result):
-                out.print(table)
-            if diff:
-                counts = ", ".join(f"{n.replace('_', ' ')} {len(ids)}" for n, ids in diff.items())
-                out.print(f"Against {baseline}: {counts}", highlight=False)
-                for name in ("fixed", "broken"):
-                    if diff[name]:
-                        out.print(f"  {name}: {', '.join(diff[name])}", highlight=False)
-        if fail_under is not None and result.headline < fail_under:
-            err.print(f"[red]Failed:[/red] accuracy {result.headline:.3f} < {fail_under}")
-            raise typer.Exit(1)
-
-
-@golden_app.command("from-brat")
-def golden_from_brat_cmd(
-    directory: Annotated[Path, typer.Argument(help="brat dir with attributions/ and text/.")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write JSONL here.")] = None,
-    limit: Annotated[int | None, typer.Option(help="At most this many questions.")] = None,
-) -> None:
-    """Generate who-said questions from brat attribution annotations (e.g. PolNeAR).
-
-    Example: quotebot golden from-brat ../shared/data/polnear/dev -o dev.jsonl
-    """
-    from bot.golden import golden_from_brat
-
-    with _boundary():
-        items = golden_from_brat(directory, output, limit)
-        if output is None:
-            for item in items:
-                _print_json(item)
-        else:
-            err.print(f"Wrote {len(items)} questions to {output}")
-
-
-def main() -> None:
-    """Console entry point."""
-    app()

@@ -1,0 +1,1 @@
+"""chain: question → understanding → retrieval → ranking → answer (LangChain runnables)."""

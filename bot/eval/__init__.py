@@ -1,0 +1,1 @@
+"""eval: golden question sets, scoring through the users' path, and reports."""

@@ -1,0 +1,146 @@
+"""REST under /api (ask, quotes, speakers, documents, stats, admin ingest) and the article page.
+
+Nothing here reads a path sent by a client: ingest over HTTP takes uploaded content only.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from bot.core import Bot
+from store.errors import NotFoundError
+from ui.deps import BotDep
+
+
+class Turn(BaseModel):
+    """One earlier message of the conversation."""
+
+    role: str = Field(pattern="^(user|assistant|system)$")
+    content: str = Field(max_length=20_000)
+
+
+class AskRequest(BaseModel):
+    """``POST /api/ask``: a question, optional earlier turns and a caller id echoed back."""
+
+    question: str = Field(min_length=1, description="What to look for, e.g. who said X?")
+    history: list[Turn] = Field(default_factory=list, max_length=50)
+    id: str | int | None = None
+
+
+class UploadArticle(BaseModel):
+    """An article sent by value (never a server path) to ``POST /api/ingest``."""
+
+    text: str = Field(min_length=1)
+    title: str = ""
+    url: str = ""
+    publisher: str = ""
+    published: str = ""
+
+
+class IngestRequest(BaseModel):
+    articles: list[UploadArticle] = Field(min_length=1, max_length=500)
+
+
+def rest_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/healthz", tags=["meta"])
+    def healthz(bot: BotDep) -> dict[str, Any]:
+        """Liveness plus index size; 503 if the store cannot be read."""
+        articles, quotes = bot.index.counts()
+        return {"status": "ok", "articles": articles, "quotes": quotes}
+
+    @router.post("/api/ask", tags=["ask"])
+    def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:
+        """The answer object of the CLI contract: answer text with [n] markers and cited quotes."""
+        question = bot.check_question(body.question)
+        history = [t.model_dump() for t in body.history]
+        return bot.ask(question, history, body.id).to_dict()
+
+    @router.get("/api/quotes", tags=["browse"])
+    def quotes(
+        bot: BotDep,
+        speaker: Annotated[str, Query(max_length=200)] = "",
+        q: Annotated[str, Query(max_length=2000)] = "",
+        doc_id: Annotated[str, Query(max_length=100)] = "",
+        limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    ) -> dict[str, Any]:
+        """Quotes filtered by speaker (canonical or alias), text query and article."""
+        hits = bot.quotes(speaker=speaker, q=q, doc_id=doc_id, limit=limit)
+        return {"quotes": [h.citation() for h in hits]}
+
+    @router.get("/api/speakers", tags=["browse"])
+    def speakers(bot: BotDep) -> dict[str, Any]:
+        """Canonical speaker names with their aliases and quote counts."""
+        return {"speakers": bot.speakers()}
+
+    @router.get("/api/documents/{doc_id}", tags=["browse"])
+    def document(doc_id: str, bot: BotDep) -> dict[str, Any]:
+        """An article's full text and its quotes with offsets into that text (for highlighting)."""
+        return document_dict(bot, doc_id)
+
+    @router.get("/articles/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+    def article_page(doc_id: str, bot: BotDep) -> HTMLResponse:
+        from ui.html import render_article
+
+        return HTMLResponse(render_article(document_dict(bot, doc_id)))
+
+    @router.get("/api/stats", tags=["browse"])
+    def stats(bot: BotDep) -> dict[str, Any]:
+        return bot.stats()
+
+    @router.post("/api/ingest", tags=["admin"], dependencies=[Depends(require_admin)])
+    def ingest(body: IngestRequest, request: Request, bot: BotDep) -> dict[str, Any]:
+        """Index articles sent by value; needs ``Authorization: Bearer <QUOTEBOT_ADMIN_TOKEN>``."""
+        from ui.uploads import ingest_uploaded
+
+        with request.app.state.ingest_lock:
+            return ingest_uploaded(bot, [a.model_dump() for a in body.articles])
+
+    @router.post("/api/ingest/files", tags=["admin"], dependencies=[Depends(require_admin)])
+    async def ingest_upload(
+        files: list[UploadFile], request: Request, bot: BotDep
+    ) -> dict[str, Any]:
+        """Index uploaded files (.txt, .md, .html, .jsonl); same token as ``/api/ingest``."""
+        from ui.uploads import ingest_files
+
+        data = [(f.filename or "", await f.read()) for f in files]
+
+        def run() -> dict[str, Any]:
+            with request.app.state.ingest_lock:
+                return ingest_files(bot, data)
+
+        return await run_in_threadpool(run)
+
+    return router
+
+
+def document_dict(bot: Bot, doc_id: str) -> dict[str, Any]:
+    """``bot.document`` with its quotes as plain dicts (the REST shape)."""
+    if not doc_id.isalnum() or len(doc_id) > 64:
+        raise NotFoundError(f"No article with id {doc_id!r} is indexed (ids are hex strings).")
+    doc = dict(bot.document(doc_id))
+    doc["quotes"] = [{"id": h.id, **h.citation()} for h in doc.get("quotes", [])]
+    return doc
+
+
+def require_admin(request: Request, authorization: Annotated[str, Header()] = "") -> None:
+    """Ingest over HTTP exists only when an admin token is configured, and needs it."""
+    token = request.app.state.settings.admin_token
+    if not token:
+        raise HTTPException(
+            403, "Ingest over HTTP is disabled. Set QUOTEBOT_ADMIN_TOKEN to enable it."
+        )
+    scheme, _, given = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(given.strip(), token):
+        raise HTTPException(
+            401,
+            "Ingest needs the admin token: send `Authorization: Bearer <token>`.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
