@@ -196,6 +196,30 @@ class Bot:
 
         return find_quotes(self, speaker=speaker, q=q, doc_id=doc_id, limit=limit)
 
+    def find_speakers(self, prefix: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Speakers whose name or an alias contains the typed text (pickers that search as
+        you type), most quoted first: ``{"speaker", "aliases", "quotes", "articles"}``."""
+        typed = prefix.strip().lower()
+        rows = [
+            s
+            for s in self.speakers()
+            if not typed or any(typed in n.lower() for n in [s["speaker"], *s["aliases"]])
+        ]
+        return rows[:limit]
+
+    def find_articles(self, prefix: str, limit: int = 20) -> list[dict[str, Any]]:
+        """Articles whose title or publisher contains the typed text: ``{"doc_id", "title",
+        "publisher", "published", …}``."""
+        typed = prefix.strip().lower()
+        rows = [
+            a
+            for a in self.index.list_articles()
+            if not typed
+            or typed in f"{a.get('title', '')} {a.get('publisher', '')}".lower()
+            or typed == a["doc_id"]
+        ]
+        return rows[:limit]
+
     def speakers(self) -> list[dict[str, Any]]:
         from bot.chain.browse import list_speakers
 

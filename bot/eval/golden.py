@@ -11,7 +11,8 @@ from typing import Any
 from store.errors import InputError
 from store.speakers import fold
 
-FIELDS = {"id", "question", "speakers", "quote", "source", "answerable", "kind", "note"}
+# "gold" holds where the item came from in annotated data (checked by bench/natural_check.py).
+FIELDS = {"id", "question", "speakers", "quote", "source", "answerable", "kind", "note", "gold"}
 
 
 @dataclass
