@@ -12,7 +12,7 @@ from bot.ingest import IngestReport, batches, extract_dict, shift, split_long
 from bot.settings import Settings
 from bot.types import Answer
 from store.errors import InputError, NotFoundError
-from store.index import IndexWriter, QuoteIndex, connect, source_file
+from store.index import SCHEMA, IndexWriter, QuoteIndex, connect, source_file
 from store.read import Problem, read_paths, read_raw
 from store.types import Article, Hit, Quote
 
@@ -37,8 +37,17 @@ class Bot:
     def index(self) -> QuoteIndex:
         if not self.settings.chroma_url:
             self.settings.store.mkdir(parents=True, exist_ok=True)
-        client = connect(str(self.settings.store), self.settings.chroma_url)
-        return QuoteIndex(client, self.embedder, self.settings.collection_prefix)
+        url = self.settings.chroma_url
+        client = connect(str(self.settings.store), url)
+        lexical = None if url else self.settings.store / f"lexical_{SCHEMA}.sqlite3"
+        where = f"the Chroma server at {url}" if url else f"the store in {self.settings.store}"
+        return QuoteIndex(client, self.embedder, self.settings.collection_prefix, lexical, where)
+
+    @cached_property
+    def people(self) -> Any:
+        from bot.chain.people import People
+
+        return People(self.index)
 
     @cached_property
     def extractor(self) -> Any:
@@ -50,7 +59,7 @@ class Bot:
     def chain(self) -> Any:
         from bot.chain.pipeline import build_chain
 
-        return build_chain(self.index, self.settings)
+        return build_chain(self.index, self.settings, people=self.people)
 
     # --- ingest --------------------------------------------------------------------------
 
@@ -159,7 +168,8 @@ class Bot:
     def ask(
         self, question: str, history: list[dict[str, str]] | None = None, id: Any = None
     ) -> Answer:
-        answer: Answer = self.chain.invoke({"question": question, "history": history or []})
+        with self.index.reaching():
+            answer: Answer = self.chain.invoke({"question": question, "history": history or []})
         answer.id = id
         return answer
 
@@ -187,62 +197,68 @@ class Bot:
         return sorted(doc_ids)
 
     def document(self, doc_id: str) -> dict[str, Any]:
-        return self.index.get_article(doc_id)
+        with self.index.reaching():
+            return self.index.get_article(doc_id)
 
     def quotes(
         self, speaker: str = "", q: str = "", doc_id: str = "", limit: int = 20
     ) -> list[Hit]:
+        """Quotes by speaker (any alias), article and text (indexed reads, not a scan)."""
         from bot.chain.browse import find_quotes
 
-        return find_quotes(self, speaker=speaker, q=q, doc_id=doc_id, limit=limit)
+        with self.index.reaching():
+            return find_quotes(self.index, self.people, speaker, q, doc_id, limit)
 
     def find_speakers(self, prefix: str, limit: int = 20) -> list[dict[str, Any]]:
         """Speakers whose name or an alias contains the typed text (pickers that search as
         you type), most quoted first: ``{"speaker", "aliases", "quotes", "articles"}``."""
-        typed = prefix.strip().lower()
-        rows = [
-            s
-            for s in self.speakers()
-            if not typed or any(typed in n.lower() for n in [s["speaker"], *s["aliases"]])
-        ]
-        return rows[:limit]
+        with self.index.reaching():
+            rows = self.index.names.search("name", prefix, limit)
+            return [
+                {
+                    "speaker": self.people.canon(str(r["name"])),
+                    "aliases": [a for a in str(r.get("aliases", "")).split("|") if a],
+                    "quotes": int(r.get("quotes", 0)),
+                    "articles": int(r.get("articles", 0)),
+                }
+                for r in rows
+            ]
 
     def find_articles(self, prefix: str, limit: int = 20) -> list[dict[str, Any]]:
         """Articles whose title or publisher contains the typed text: ``{"doc_id", "title",
-        "publisher", "published", …}``."""
-        typed = prefix.strip().lower()
-        rows = [
-            a
-            for a in self.index.list_articles()
-            if not typed
-            or typed in f"{a.get('title', '')} {a.get('publisher', '')}".lower()
-            or typed == a["doc_id"]
-        ]
-        return rows[:limit]
+        "publisher", "published"}``."""
+        with self.index.reaching():
+            rows = self.index.names.search("article", prefix, limit)
+            return [
+                {k: r.get(k, "") for k in ("doc_id", "title", "publisher", "published")}
+                for r in rows
+            ]
 
     def speakers(self) -> list[dict[str, Any]]:
+        """Every speaker with aliases and counts, most quoted first (a listing: O(speakers))."""
         from bot.chain.browse import list_speakers
 
-        return list_speakers(self)
+        with self.index.reaching():
+            return list_speakers(self.index)
 
     def stats(self) -> dict[str, Any]:
         """Articles, quotes, speakers and store size (bytes on disk; None on a Chroma server).
 
         Speakers are canonical names, aliases merged: the people ``/api/speakers`` lists.
         """
-        from bot.chain.side import side_index
-
-        articles, quotes = self.index.counts()
-        side = side_index(self.index)
+        with self.index.reaching():
+            articles, quotes = self.index.counts()
+            speakers = len(self.speakers())
+            generation = self.index.generation()
         url = self.settings.chroma_url or None
         return {
             "articles": articles,
             "quotes": quotes,
-            "speakers": len({c for c in side.canonical if c}),
+            "speakers": speakers,
             "store": url or str(self.settings.store),
             "chroma_url": url,
             "store_bytes": None if url else _disk_usage(self.settings.store),
-            "generation": side.generation,
+            "generation": generation,
         }
 
 

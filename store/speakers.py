@@ -116,3 +116,20 @@ def match_speaker(query: str, table: dict[str, str]) -> list[str]:
                 counts[canonical] += 1
                 break
     return [name for name, _ in counts.most_common()]
+
+
+def one_name(name: str) -> bool:
+    """Not a list of people ("Putin and Kim Jong Un") and not a long description."""
+    return not re.search(r"\band\b|,|&", name) and len(name.split()) <= 4
+
+
+def fullest_names(names: Iterable[str]) -> dict[str, str]:
+    """Within one article, a shorter name → the shortest fuller one holding all its words
+    ("Shea" → "Dorothy Camille Shea", "Son Hui" → "Choe Son Hui")."""
+    distinct = set(names)
+    keys = {n: set(canonical_key(n).split()) for n in distinct}
+    out: dict[str, str] = {}
+    for name in distinct:
+        fuller = [o for o in distinct if keys[name] and keys[name] < keys[o] and one_name(o)]
+        out[name] = min(fuller, key=lambda o: (len(o), o)) if fuller else name
+    return out

@@ -9,9 +9,7 @@ import pytest
 from conftest import EXAMPLES
 from langchain_core.runnables import Runnable
 
-import bot.chain.side
 from bot.chain.pipeline import build_chain
-from bot.chain.side import build_side_index, side_index
 from bot.core import Bot
 from bot.settings import Settings
 from store.errors import InputError
@@ -147,25 +145,47 @@ def test_empty_store_says_how_to_fill_it(tmp_path: Path) -> None:
     assert answer.abstained and "Run `quotebot ingest PATH` first" in answer.answer
 
 
-def test_side_index_follows_the_generation(tmp_path: Path) -> None:
+def test_a_second_bot_sees_new_articles_on_its_next_question(tmp_path: Path) -> None:
     """A second process (here: a second Bot) sees new articles on its next question."""
     settings = Settings(store=tmp_path / "store")
     writer, reader = Bot.build(settings), Bot.build(settings)
     assert reader.ask("Who called Putin his closest comrade?").abstained
-    before = side_index(reader.index)
     writer.ingest([EXAMPLES / "002_337fd35c83eca36f.txt"])
     answer = reader.ask("Who called Putin his closest comrade?")
     assert answer.quotes[0].speaker == "Kim Jong Un"
-    assert side_index(reader.index) is not before
-    assert side_index(reader.index) is side_index(reader.index)  # cached per generation
 
 
-def test_side_index_reads_every_record_page_by_page(
-    seeded_bot: Any, monkeypatch: pytest.MonkeyPatch
+class _Counting:
+    """A Chroma collection that records how many records each read returns."""
+
+    def __init__(self, real: Any) -> None:
+        self.real, self.read = real, []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def get(self, **kw: Any) -> Any:
+        assert kw.get("ids") is not None or kw.get("limit"), f"an unbounded read: {kw}"
+        out = self.real.get(**kw)
+        self.read.append(len(out["ids"]))
+        return out
+
+    def query(self, **kw: Any) -> Any:
+        out = self.real.query(**kw)
+        self.read.append(len(out["ids"][0]))
+        return out
+
+
+def test_a_question_reads_candidates_not_the_store(
+    seeded_store: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Stores larger than one Chroma page are read in full (and the read ends)."""
-    monkeypatch.setattr(bot.chain.side, "_PAGE", 7)
-    side = build_side_index(seeded_bot.index, "paged")
-    stored = seeded_bot.index.counts()[1]
-    assert stored > 7 and len(side.hits) == stored == len({h.id for h in side.hits})
-    assert side.vectors.shape == (stored, 384)
+    """Per question: one bounded HNSW query and reads by id, never a scan of every record."""
+    bot = Bot.build(Settings(store=seeded_store, candidates=5))
+    bot.ask("warm up")
+    counting = _Counting(bot.index.quotes)
+    monkeypatch.setattr(bot.index, "quotes", counting)
+    monkeypatch.setattr(type(bot.index), "iter_quotes", None)  # full scans are not on the path
+    answer = bot.ask("Who said North Korean troops would be fair game?")
+    assert not answer.abstained and "fair game" in answer.quotes[0].quote
+    stored = bot.index.counts()[1]
+    assert stored > 40 and 0 < sum(counting.read) <= 2 * 5 + 10 < stored

@@ -60,7 +60,7 @@ def abstain(r: Retrieval | None, text: str = "") -> Answer:
     if r is None:
         return Answer("", text or NOBODY, True)
     q = r.question
-    if not text and r.side is not None and not r.side.hits:
+    if not text and r.empty:
         text = EMPTY
     if not text and r.note:
         text = r.note

@@ -1,91 +1,110 @@
-"""Browsing the store without asking: quotes by speaker/text/article, the speaker list, stats.
+"""Browsing the store without asking: quotes by speaker/text/article, and the speaker list.
 
-All three read the per-generation side index (``bot.chain.side.side_index``), so they agree with
-``ask`` on who is who (one canonical name per speaker, aliases merged across articles).
+Both read through the index (filtered Chroma reads, the lexical index, the speaker table) and the
+chain's ``People``, so they agree with ``ask`` on who is who (one shown name per speaker, aliases
+merged across articles).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-import numpy as np
-
-from bot.chain.side import SideIndex, side_index
-from bot.chain.verify import STOPWORDS, fold, terms, words
+from bot.chain.people import People
+from bot.chain.retrieve import query_vector
+from bot.chain.verify import STOPWORDS, fold, words
 from store.errors import InputError
+from store.index import Filter, QuoteIndex, hit_from
+from store.index.names import name_key
 from store.speakers import PRONOUNS
 from store.types import Hit
 
+LISTED = 1000  # quotes of one speaker or article read for a listing
+
 
 def find_quotes(
-    bot: Any, speaker: str = "", q: str = "", doc_id: str = "", limit: int = 20
+    index: QuoteIndex,
+    people: People,
+    speaker: str = "",
+    q: str = "",
+    doc_id: str = "",
+    limit: int = 20,
 ) -> list[Hit]:
     """Quotes filtered by speaker (any alias), article and text; text matches rank first."""
     if not 1 <= limit <= 1000:
         raise InputError(f"limit must be between 1 and 1000, not {limit}.")
-    side = side_index(bot.index)
-    keep = side.attributed.copy()
+    people.refresh()
+    flt = Filter()
     if speaker.strip():
-        names = side.speakers_for(speaker)
-        if not names:
+        forms = people.speakers_for(speaker.strip())
+        if not forms:
             return []
-        keep &= np.array([c in names for c in side.canonical], dtype=bool)
+        flt = replace(flt, speakers=forms)
     if doc_id.strip():
-        keep &= np.array([h.doc_id == doc_id.strip() for h in side.hits], dtype=bool)
-    idx = np.flatnonzero(keep)
+        flt = replace(flt, doc_ids=[doc_id.strip()])
     if not q.strip():
-        order = sorted(idx, key=lambda i: (side.hits[i].doc_id, side.hits[i].start))
-        return [_hit(side, i, 1.0) for i in order[:limit]]
-    return _text_search(side, idx, q, limit)
+        found = sorted(
+            (hit_from(s.id, s.meta) for s in index.filtered(flt, LISTED)),
+            key=lambda h: (h.doc_id, h.start),
+        )
+        return [_shown(people, h, 1.0) for h in found[:limit]]
+    return _text_search(index, people, q, flt, limit)
 
 
-def _text_search(side: SideIndex, idx: np.ndarray, q: str, limit: int) -> list[Hit]:
-    """BM25 over the kept records, with records holding the phrase verbatim first."""
-    if side.bm25 is None or not len(idx):
-        return []
-    wanted = terms(q)
-    scores = side.bm25.get_scores(wanted) if wanted else np.zeros(len(side.hits))
+def _text_search(index: QuoteIndex, people: People, q: str, flt: Filter, limit: int) -> list[Hit]:
+    """Lexical matches within the filter, records holding the phrase verbatim first."""
+    if hasattr(index.lexicon, "query_vector"):
+        index.lexicon.query_vector = query_vector(index.embedder, q).tolist()
+    content = [w for w in words(q) if w not in STOPWORDS]
+    scored = dict(index.lexicon.search(content, limit * 3, flt))
     phrase = " ".join(words(q))
     ranked = []
-    for i in idx:
-        verbatim = bool(phrase) and phrase in " ".join(side.quote_words[i])
-        if verbatim or scores[i] > 0:
-            ranked.append((not verbatim, -float(scores[i]), int(i)))
-    ranked.sort()
-    top = max((-s for _, s, _ in ranked), default=1.0) or 1.0
-    return [_hit(side, i, 1.0 if not v else 0.9 * -s / top) for v, s, i in ranked[:limit]]
-
-
-def _hit(side: SideIndex, i: int, score: float) -> Hit:
-    return side.record(i, score)
-
-
-def list_speakers(bot: Any) -> list[dict[str, Any]]:
-    """Every canonical speaker with aliases and counts, most quoted first."""
-    side = side_index(bot.index)
-    quotes: dict[str, int] = {}
-    articles: dict[str, set[str]] = {}
-    aliases: dict[str, set[str]] = {}
-    for h, name in zip(side.hits, side.canonical, strict=True):
-        if not name:
-            continue
-        quotes[name] = quotes.get(name, 0) + 1
-        articles.setdefault(name, set()).add(h.doc_id)
-        for surface in (h.speaker, h.speaker_mention):
-            if surface and surface != name and _is_alias(surface):
-                aliases.setdefault(name, set()).add(surface)
-    rows = [
-        {
-            "speaker": name,
-            "aliases": sorted(aliases.get(name, set())),
-            "quotes": n,
-            "articles": len(articles[name]),
-        }
-        for name, n in quotes.items()
+    for s in index.fetch([*index.lexicon.phrase(q, limit, flt), *scored]):
+        verbatim = bool(phrase) and f" {phrase} " in f" {' '.join(words(s.meta['quote']))} "
+        if verbatim or scored.get(s.id, 0) > 0:
+            ranked.append((not verbatim, -scored.get(s.id, 0.0), s.id, s))
+    ranked.sort(key=lambda r: r[:3])
+    top = max((-r[1] for r in ranked), default=1.0) or 1.0
+    return [
+        _shown(people, hit_from(sid, s.meta), 1.0 if not later else 0.9 * -neg / top)
+        for later, neg, sid, s in ranked[:limit]
     ]
-    return sorted(rows, key=lambda r: (-r["quotes"], -r["articles"], r["speaker"].lower()))
+
+
+def _shown(people: People, h: Hit, score: float) -> Hit:
+    return replace(h, speaker=people.canon(h.speaker), score=score)
+
+
+def list_speakers(index: QuoteIndex, limit: int = 100_000) -> list[dict[str, Any]]:
+    """Speakers with aliases and counts, most quoted first; a one-word name that is the surname
+    of a fuller one is merged into it ("Putin" into "Vladimir Putin")."""
+    rows = index.names.search("name", "", limit)
+    by_key = {str(r["key"]): r for r in rows}
+    merged: dict[str, dict[str, Any]] = {}
+    for key, r in sorted(by_key.items(), key=lambda kv: -int(kv[1].get("quotes", 0))):
+        target = _fuller(key, by_key) or key
+        name = str(by_key[target]["name"])
+        out = merged.setdefault(
+            name, {"speaker": name, "aliases": set(), "quotes": 0, "articles": 0}
+        )
+        out["quotes"] += int(r.get("quotes", 0))
+        out["articles"] += int(r.get("articles", 0))
+        surfaces = [str(r["name"]), *str(r.get("aliases", "")).split("|")]
+        out["aliases"] |= {a for a in surfaces if a and a != name and _is_alias(a)}
+    listed = [{**m, "aliases": sorted(m["aliases"])} for m in merged.values()]
+    return sorted(listed, key=lambda r: (-r["quotes"], -r["articles"], r["speaker"].lower()))
+
+
+def _fuller(key: str, by_key: dict[str, dict[str, Any]]) -> str | None:
+    words_ = key.split()
+    fuller = [
+        k
+        for k in by_key
+        if k.split()[-1] == words_[-1] and set(words_) < set(k.split()) and len(k.split()) <= 4
+    ]
+    return max(fuller, key=lambda k: (int(by_key[k].get("quotes", 0)), k), default=None)
 
 
 def _is_alias(surface: str) -> bool:
     folded = fold(surface).strip()
-    return folded not in PRONOUNS and folded not in STOPWORDS
+    return folded not in PRONOUNS and folded not in STOPWORDS and bool(name_key(surface))

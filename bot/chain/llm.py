@@ -9,6 +9,7 @@ article; unsupported ones are removed and the answer says so.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage
 
 from bot.chain.answer import abstain, compose, threshold
+from bot.chain.people import People
 from bot.chain.retrieve import Retrieval
 from bot.chain.verify import Check, Evidence, verify_answer
 from bot.settings import Settings
@@ -126,13 +128,14 @@ def llm_answer(
     r: Retrieval,
     llm: BaseChatModel,
     index: QuoteIndex,
+    people: People,
     settings: Settings,
     history: list[dict[str, str]] | None = None,
 ) -> Answer:
     """Ask the model over the supported candidates, then keep only verified quotations."""
     cut = threshold(r, settings.abstain_below)
     hits = [h for h in r.hits if h.score >= cut][: settings.top_k * 2]
-    if not hits or r.side is None:
+    if not hits:
         return compose(r, settings.abstain_below, settings.top_k)
     hits = budget(hits, settings.llm_context_tokens)
     prompt = render_prompt(r, hits, history or [], settings.prompt_version)
@@ -145,14 +148,17 @@ def llm_answer(
     text = reply.text if hasattr(reply, "text") else str(reply.content)
     if NO_ANSWER in text:
         return abstain(r)
-    return _verified(r, text.strip(), hits, index, settings)
+    return _verified(r, text.strip(), hits, index, people, settings)
 
 
 def _verified(
-    r: Retrieval, text: str, hits: list[Hit], index: QuoteIndex, settings: Settings
+    r: Retrieval,
+    text: str,
+    hits: list[Hit],
+    index: QuoteIndex,
+    people: People,
+    settings: Settings,
 ) -> Answer:
-    side = r.side
-    assert side is not None
     articles: dict[str, str] = {}
 
     def article_text(doc_id: str) -> str:
@@ -163,9 +169,11 @@ def _verified(
     evidence = Evidence(
         cited=dict(enumerate(hits, 1)),
         article_text=article_text,
-        records_in=lambda d: [side.record(i) for i in side.by_doc.get(d, [])],
-        find_names=side.find_names,
-        canonical=side.canon,
+        records_in=lambda d: [
+            replace(h, speaker=people.canon(h.speaker)) for h in index.get_article(d)["quotes"]
+        ],
+        find_names=people.find_names,
+        canonical=people.canon,
     )
     checks = verify_answer(text, evidence)
     removed = [c for c in checks if c.status != "supported"]
@@ -196,8 +204,6 @@ def _unique(hits: list[Hit]) -> list[Hit]:
 
 
 def _scored(h: Hit, hits: list[Hit]) -> Hit:
-    from dataclasses import replace
-
     return replace(h, score=max((c.score for c in hits if c.id == h.id), default=hits[0].score))
 
 

@@ -21,9 +21,9 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from bot.chain.answer import compose
+from bot.chain.people import People
 from bot.chain.question import Question, parse_question, resolve_references
 from bot.chain.retrieve import Retrieval, retrieve
-from bot.chain.side import side_index
 from bot.settings import Settings
 from bot.types import Answer
 from store.errors import InputError
@@ -54,7 +54,10 @@ def _inputs(data: Any, settings: Settings) -> tuple[str, list[dict[str, str]]]:
 
 
 def build_chain(
-    index: QuoteIndex, settings: Settings, llm: BaseChatModel | None = None
+    index: QuoteIndex,
+    settings: Settings,
+    llm: BaseChatModel | None = None,
+    people: People | None = None,
 ) -> Runnable[Any, Answer]:
     """The ask chain over one index; see the module docstring for inputs and outputs."""
     if llm is None and settings.llm_provider:
@@ -62,19 +65,18 @@ def build_chain(
 
         llm = make_llm(settings)
 
+    people = people or People(index)
+
     def understand(data: Any) -> dict[str, Any]:
         question, history = _inputs(data, settings)
-        side = side_index(index)
-        q = parse_question(question, side.sources)
-        q = resolve_references(q, history, side.find_names, side.gender)
-        return {"question": q, "side": side, "history": history}
+        people.refresh()
+        q = parse_question(question, people.publishers())
+        q = resolve_references(q, history, people.find_names, people)
+        return {"question": q, "history": history}
 
     def find(state: dict[str, Any]) -> dict[str, Any]:
         q: Question = state["question"]
-        return {
-            **state,
-            "retrieval": retrieve(state["side"], q, index.embedder, settings.candidates),
-        }
+        return {**state, "retrieval": retrieve(index, people, q, settings.candidates)}
 
     def answer(state: dict[str, Any]) -> Answer:
         r: Retrieval = state["retrieval"]
@@ -83,7 +85,7 @@ def build_chain(
         else:
             from bot.chain.llm import llm_answer
 
-            result = llm_answer(r, llm, index, settings, state["history"])
+            result = llm_answer(r, llm, index, people, settings, state["history"])
         result.candidates = list(r.hits)
         return result
 

@@ -1,25 +1,40 @@
-"""Hybrid retrieval over the side index: dense (MiniLM) + lexical (BM25) fused by reciprocal
-rank, speaker/source/date filters, and a re-ranking that rewards verbatim and word-level support.
+"""Retrieval for one question: filters from what it asks, candidates from the store (stage one,
+``candidates``), their support scores (stage two, ``rank``), one hit per passage, best first.
 
-Questions cost one Chroma read (the generation) and one query embedding; the rest is in memory.
+A question costs a few Chroma reads (the generation, speaker lookups, one HNSW query, records by
+id) and one lexical query; time and memory do not grow with the corpus beyond Chroma's own index.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from bot.chain.candidates import Candidate, gather
+from bot.chain.people import People
 from bot.chain.question import Question
-from bot.chain.rank import VERBATIM, features, fuse, verbatim
-from bot.chain.side import SideIndex
+from bot.chain.rank import features
 from bot.chain.verify import fold, stem, terms, words
+from store.index import Filter, QuoteIndex
 from store.types import Hit
 
 PLAIN_CUES = {"said", "say", "says", "told", "tells", "tell", "stated"}
+ALL_OF_ONE = 500  # "what did X say?": at most this many of X's quotes are read
+
+
+@dataclass
+class Retrieval:
+    """Scored candidates for one question (best first) and what the question resolved to."""
+
+    question: Question
+    hits: list[Hit]
+    speakers: set[str] = field(default_factory=set)  # shown names of the asked-for speaker
+    note: str = ""
+    empty: bool = False  # nothing is indexed at all
 
 
 @lru_cache(maxsize=2048)
@@ -40,95 +55,108 @@ def query_vector(embedder: Any, text: str) -> np.ndarray:
     return _vector(embedder, text)
 
 
-@dataclass
-class Retrieval:
-    """Scored candidates for one question (best first) and what the question resolved to."""
-
-    question: Question
-    hits: list[Hit]
-    speakers: set[str] = field(default_factory=set)
-    side: SideIndex | None = None
-    note: str = ""
+def _months(q: Question) -> tuple[int, int] | None:
+    if q.year and q.month:
+        return (q.year * 100 + q.month, q.year * 100 + q.month)
+    if q.year:
+        return (q.year * 100 + 1, q.year * 100 + 12)
+    return None
 
 
-def _filters(side: SideIndex, q: Question, speakers: set[str]) -> np.ndarray:
-    """Which records the question may cite (attributed, and matching speaker/source/date)."""
-    keep = side.attributed.copy()
-    if speakers:
-        keep &= np.array([c in speakers for c in side.canonical], dtype=bool)
-    if q.exclude_speakers:
-        keep &= np.array([c not in q.exclude_speakers for c in side.canonical], dtype=bool)
-    if q.source:
-        name = fold(re.sub(r"^the\s+", "", q.source, flags=re.I))
-        by_source = np.array([name in fold(f"{h.publisher} {h.title}") for h in side.hits])
-        keep &= by_source if by_source.any() else True
-    if q.month or q.year:
-        dated = np.array([_in_period(h.published, q.month, q.year) for h in side.hits])
-        keep &= dated if dated.any() else True
-    if q.exclude:
-        given = [" ".join(words(p)) for p in q.exclude]
-        keep &= np.array([not any(" ".join(words(h.quote)) in g for g in given) for h in side.hits])
-    return keep
+def _source_filter(index: QuoteIndex, people: People, name: str, flt: Filter) -> Filter:
+    """ "in the Times": its publisher, else the articles whose title or publisher names it."""
+    bare = fold(re.sub(r"^the\s+", "", name, flags=re.I))
+    publishers = [p for p in people.publishers() if bare in fold(p)]
+    if publishers:
+        return replace(flt, publishers=publishers)
+    titled = index.names.search("article", bare, 200)
+    return replace(flt, doc_ids=[str(a["doc_id"]) for a in titled]) if titled else flt
 
 
-def _in_period(published: str, month: int | None, year: int | None) -> bool:
-    """Does an ISO date ("2024-10-14…") fall in the asked month and/or year?"""
-    m = re.match(r"(\d{4})-(\d{2})", published)
-    if not m:
-        return False
-    return (not year or int(m.group(1)) == year) and (not month or int(m.group(2)) == month)
-
-
-def retrieve(side: SideIndex, q: Question, embedder: Any, candidates: int = 40) -> Retrieval:
+def retrieve(index: QuoteIndex, people: People, q: Question, candidates: int = 40) -> Retrieval:
     """Candidates for a question, scored and de-duplicated, best first."""
-    speakers = side.speakers_for(q.speaker) if q.speaker else set()
-    if q.speaker and not speakers:
-        return Retrieval(q, [], speakers, side, note=f"No quotes by {q.speaker} are indexed.")
-    filtered = speakers if q.intent != "did" else set()
-    keep = _filters(side, q, filtered)
-    idx = np.flatnonzero(keep)
-    if not len(idx):
-        return Retrieval(q, [], speakers, side)
-    if not q.query:  # "what did X say?": every quote of X, direct quotes and longer ones first
-        hits = side.hits
-        order = sorted(
-            idx.tolist(), key=lambda i: (hits[i].kind == "indirect", -len(hits[i].quote))
-        )
-        return Retrieval(q, _scored(side, order, [1.0] * len(order)), speakers, side)
-    dense = side.vectors @ query_vector(embedder, q.query)
-    tokens = terms(q.query)  # empty when the query is all stopwords ("what did he say to them")
-    lexical = side.bm25.get_scores(tokens) if side.bm25 is not None and tokens else dense * 0
-    pool = fuse(dense, lexical, idx, candidates)
-    if q.fragment:  # records sharing the most word trigrams with the quoted words
-        pool += [i for i in verbatim(side, words(q.fragment), keep, VERBATIM) if i not in pool]
-    if q.intent == "did" and speakers:  # also the named speaker's best, to answer yes or no
-        own = np.array([i for i in idx if side.canonical[i] in speakers], dtype=np.int64)
-        if len(own):
-            ranked = own[np.argsort(-dense[own])[:candidates]].tolist()
-            pool += [i for i in ranked if i not in pool]
+    if index.quotes.count() == 0:
+        return Retrieval(q, [], empty=True)
+    rows = people.rows(q.speaker) if q.speaker else []
+    if q.speaker and not rows:
+        return Retrieval(q, [], note=f"No quotes by {q.speaker} are indexed.")
+    forms = people.speakers_for(q.speaker) if q.speaker else []
+    shown = {people.canon(str(r["name"])) for r in rows}
+    base = Filter(months=_months(q))
+    if q.source:
+        base = _source_filter(index, people, q.source, base)
+    if q.exclude_speakers:
+        excluded = [f for n in q.exclude_speakers for f in people.speakers_for(n)]
+        base = replace(base, exclude_speakers=excluded)
+    flt = replace(base, speakers=forms) if forms and q.intent != "did" else base
+    if not q.query:  # "what did X say?": X's quotes, direct quotes and longer ones first
+        found = [Candidate(s) for s in index.filtered(flt, ALL_OF_ONE)]
+        found = [c for c in found if not _already_given(c, q)]
+        found.sort(key=lambda c: (c.meta.get("kind") == "indirect", -len(c.meta.get("quote", ""))))
+        return Retrieval(q, _hits(people, found, [1.0] * len(found), q), shown)
+    vector = query_vector(index.embedder, q.query)
+    own = replace(base, speakers=forms) if forms and q.intent == "did" else None
+    pool = gather(index, vector, q.query, q.fragment, flt, candidates, own)
+    pool = [c for c in pool if not _already_given(c, q)]
     wanted, needle = set(terms(q.query)), words(q.fragment or q.query)
     quoted = len(needle) if q.fragment else 0
     cue = stem(q.cue) if q.cue and q.cue not in PLAIN_CUES else ""
-    scores = [features(side, i, wanted, needle, float(dense[i]), cue).score(quoted) for i in pool]
-    # "According to whom…?" asks for the source itself, not the speaker who cited it.
-    outer = {} if re.search(r"\baccording to whom\b", q.text, re.I) else side.outer
-    best: dict[int, float] = {}
-    for i, score in zip(pool, scores, strict=True):
-        j = outer.get(i, i) if keep[outer.get(i, i)] else i
-        best[j] = max(best.get(j, score), score)
-    ranked = sorted(best, key=lambda j: -best[j])
-    return Retrieval(q, _scored(side, ranked, [best[j] for j in ranked]), speakers, side)
+    scores = [features(c, wanted, needle, cue).score(quoted) for c in pool]
+    pool, scores = _to_outer_speakers(index, q, pool, scores, flt)
+    order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].id))
+    ranked = [pool[i] for i in order]
+    return Retrieval(q, _hits(people, ranked, [scores[i] for i in order], q), shown)
 
 
-def _scored(side: SideIndex, order: list[int], scores: list[float]) -> list[Hit]:
-    """Hits with scores and canonical speakers; overlapping records of one article collapse."""
+def _already_given(c: Candidate, q: Question) -> bool:
+    """ "What else did she say?": passages the conversation already quoted are left out."""
+    if not q.exclude:
+        return False
+    quote = " ".join(c.quote_words)
+    return any(quote in " ".join(words(p)) for p in q.exclude)
+
+
+def _to_outer_speakers(
+    index: QuoteIndex, q: Question, pool: list[Candidate], scores: list[float], flt: Filter
+) -> tuple[list[Candidate], list[float]]:
+    """ "According to X, …," Y said: the words are Y's (X is Y's source). A candidate cued by
+    "according to" inside another speaker's record hands its score to that record."""
+    if re.search(r"\baccording to whom\b", q.text, re.I):  # asks for the source itself
+        return pool, scores
+    best: dict[str, tuple[Candidate, float]] = {}
+    for c, score in zip(pool, scores, strict=True):
+        holder = _holder(index, c, flt) if fold(c.hit.cue).strip() == "according to" else None
+        target = holder or c
+        if target.id not in best or best[target.id][1] < score:
+            best[target.id] = (target, score)
+    return [c for c, _ in best.values()], [s for _, s in best.values()]
+
+
+def _holder(index: QuoteIndex, c: Candidate, flt: Filter) -> Candidate | None:
+    h = c.hit
+    around = index.filtered(replace(flt, doc_ids=[h.doc_id]), ALL_OF_ONE)
+    holders = [
+        Candidate(s)
+        for s in around
+        if s.id != c.id
+        and s.meta.get("speaker")
+        and s.meta.get("speaker") != h.speaker
+        and int(s.meta.get("start", 0)) <= h.start
+        and h.end <= int(s.meta.get("end", 0)) + 2
+        and fold(str(s.meta.get("cue", ""))).strip() != "according to"
+    ]
+    return min(holders, key=lambda o: o.hit.end - o.hit.start) if holders else None
+
+
+def _hits(people: People, ranked: list[Candidate], scores: list[float], q: Question) -> list[Hit]:
+    """Hits with scores and shown speaker names; overlapping records of one article collapse."""
     out: list[Hit] = []
     taken: dict[str, list[tuple[int, int]]] = {}
-    for i, score in zip(order, scores, strict=True):
-        h = side.hits[i]
+    for c, score in zip(ranked, scores, strict=True):
+        h = c.hit
         spans = taken.setdefault(h.doc_id, [])
         if any(h.start < e and s < h.end for s, e in spans):
             continue
         spans.append((h.start, h.end))
-        out.append(side.record(i, score))
+        out.append(replace(h, speaker=people.canon(h.speaker), score=score))
     return out

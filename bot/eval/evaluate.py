@@ -21,6 +21,7 @@ __all__ = ["EvalResult", "ItemResult", "diff_baseline", "evaluate", "load_golden
 VERSION = "eval.v1"
 MIN_OVERLAP = 0.5
 WARM_UP_QUESTION = "Who said this warm-up question?"  # asked once, untimed, before the set
+SHOWN = {"what_about": 3}  # kinds whose answer is a list: the right quote among the first 3
 
 
 class Asker(Protocol):
@@ -123,14 +124,20 @@ class ItemResult:
         return out
 
 
+def shown(item: GoldenItem) -> int:
+    """How many of the cited quotes a user reads as the answer: the top one for who-said
+    questions; the first three for "what did X say about Y", which lists X's quotes on Y."""
+    return SHOWN.get(item.kind, 1)
+
+
 def score(item: GoldenItem, answer: Answer, latency_ms: float, k: int) -> ItemResult:
-    """Verdicts of one answer: top-1 checks, and the rank of the right quote in the top k."""
+    """Verdicts of one answer: checks on the quote(s) shown, and the right quote's rank in top k."""
     result = ItemResult(item, answer.to_dict(), latency_ms, answer.abstained)
     if not item.answerable:
         return result
-    cited = [hit_verdicts(hit, item) for hit in answer.quotes[:1]]
+    cited = [hit_verdicts(hit, item) for hit in answer.quotes[: shown(item)]]
     if cited and not answer.abstained:
-        top = cited[0]
+        top = next((v for v in cited if all(v.values())), cited[0])
         result.speaker, result.quote, result.source = top["speaker"], top["quote"], top["source"]
     ranked = [hit_verdicts(hit, item) for hit in (answer.candidates or answer.quotes)[:k]]
     result.rank = next((i for i, v in enumerate(ranked, 1) if all(v.values())), None)

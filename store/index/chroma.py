@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -19,30 +22,21 @@ import chromadb
 from chromadb.config import Settings as ChromaSettings
 
 from store.embed import MiniLMEmbedding
-from store.errors import NotFoundError, StoreError
-from store.index.records import article_metadata, hit_from, quote_record
-from store.types import Article, Hit, Quote
+from store.errors import QuoteBotError, StoreError
+from store.index.lexical import ChromaLexicon, FtsLexicon, Lexicon
+from store.index.names import NameTable
+from store.index.reads import QuoteReads, pages
+from store.index.records import Record, article_metadata, article_records
+from store.types import Article, Quote
 
-SCHEMA = "v1"
+# v2: speaker names per article, attributed/published_ym/sentence fields, names collection.
+SCHEMA = "v2"
 PAGE = 1000
 # A pending write older than this is taken as abandoned even if its process cannot be checked
 # (another machine): no single batch takes an hour.
 LEASE_SECONDS = 3600
 _PROCESS_STARTED = time.time()
 _DUMMY_VECTOR = [0.0] * 383 + [1.0]
-
-
-def pages(
-    collection: Any, include: list[str], where: dict[str, Any] | None = None, size: int = PAGE
-) -> Iterator[Any]:
-    """A collection's records, ``size`` at a time (Chroma caps what one ``get`` returns)."""
-    offset = 0
-    while True:
-        page = collection.get(where=where, limit=size, offset=offset, include=include)
-        yield page
-        if len(page["ids"]) < size:
-            return
-        offset += size
 
 
 def connect(store: str, chroma_url: str | None = None) -> chromadb.ClientAPI:
@@ -66,12 +60,22 @@ def connect(store: str, chroma_url: str | None = None) -> chromadb.ClientAPI:
         ) from e
 
 
-class QuoteIndex:
+class QuoteIndex(QuoteReads):
     """Quote and article records in Chroma, written article by article (quotes first)."""
 
-    def __init__(self, client: chromadb.ClientAPI, embedder: MiniLMEmbedding, prefix: str) -> None:
+    def __init__(
+        self,
+        client: chromadb.ClientAPI,
+        embedder: MiniLMEmbedding,
+        prefix: str,
+        lexical_path: Path | None = None,
+        where: str = "",
+    ) -> None:
+        """``lexical_path``: the SQLite FTS5 file beside an embedded store; None on a server,
+        where Chroma's own full-text filter does the lexical search (store/index/lexical.py)."""
         self.client = client
         self.embedder = embedder
+        self.where = where or ("the embedded store" if lexical_path else "the Chroma server")
         # Any: chromadb's type hints are narrower than the values it accepts and returns
         # (optional result fields, TypedDict configs), and would need a cast per call.
         cosine: Any = {"hnsw": {"space": "cosine"}}
@@ -86,8 +90,46 @@ class QuoteIndex:
             self.meta: Any = client.get_or_create_collection(
                 f"{prefix}_meta_{SCHEMA}", embedding_function=ef
             )
+            names: Any = client.get_or_create_collection(
+                f"{prefix}_names_{SCHEMA}", embedding_function=ef
+            )
         except Exception as e:
             raise StoreError(f"Cannot open quotebot's collections in Chroma: {e}") from e
+        self.names = NameTable(names)
+        self.lexicon: Lexicon = (
+            FtsLexicon(lexical_path) if lexical_path else ChromaLexicon(self.quotes)
+        )
+        if lexical_path and self.lexicon.count() != self.quotes.count():
+            self._rebuild_lexicon()
+
+    @contextmanager
+    def reaching(self) -> Iterator[None]:
+        """Chroma outages as a StoreError naming the store (the API answers 503 with it); the
+        next call simply tries again, so answers resume by themselves when Chroma is back."""
+        try:
+            yield
+        except QuoteBotError:
+            raise
+        except Exception as e:
+            if not _outage(e):
+                raise
+            raise StoreError(
+                f"{self.where[:1].upper()}{self.where[1:]} is not answering "
+                f"({type(e).__name__}: {e}). quotebot answers again as soon as it is back."
+            ) from e
+
+    def _rebuild_lexicon(self) -> None:
+        """Fill the FTS file from Chroma (a store older than it, or a lost file), page by page."""
+        self.lexicon.clear()
+        for page in pages(self.quotes, ["metadatas", "documents"]):
+            self.lexicon.add(
+                [
+                    Record(i, d or "", dict(m))
+                    for i, m, d in zip(
+                        page["ids"], page["metadatas"], page["documents"], strict=True
+                    )
+                ]
+            )
 
     # --- writing -------------------------------------------------------------------------
 
@@ -102,16 +144,19 @@ class QuoteIndex:
         found = self.articles.get(where={"source_path": source_path}, include=[])
         return list(found["ids"])
 
-    def add(self, batch: Sequence[tuple[Article, list[Quote]]]) -> int:
+    def add(self, batch: Sequence[tuple[Article, list[Quote]]], vectors: Any = None) -> int:
         """Store articles with their quotes: all of an article's records, or (after repair) none.
 
-        A pending marker names the batch first, quote records follow, and the article records
-        (what ``has_articles`` checks) come last; ``repair`` undoes a batch whose marker is left.
+        A pending marker names the batch first, quote records follow (Chroma, the lexical index,
+        the speaker table), and the article records (what ``has_articles`` checks) come last;
+        ``repair`` undoes a batch whose marker is left. ``vectors`` (one row per quote, in order)
+        skips embedding: a copy of records already embedded (bench/scale.py).
         """
         if not batch:
             return 0
-        records = [quote_record(a, q) for a, quotes in batch for q in quotes]
-        vectors = self._embed([r.document for r in records])
+        records = [r for a, quotes in batch for r in article_records(a, quotes)]
+        if vectors is None:
+            vectors = self._embed([r.document for r in records])
         articles = [a for a, _ in batch]
         token = self._begin("add", [a.doc_id for a in articles])
         for i in range(0, len(records), PAGE):
@@ -122,10 +167,15 @@ class QuoteIndex:
                 metadatas=[r.metadata for r in chunk],
                 embeddings=vectors[i : i + PAGE],
             )
+        self.lexicon.add(records)
+        metas = [article_metadata(a, len(q)) for a, q in batch]
+        self.names.add(
+            records, [{"doc_id": a.doc_id, **m} for a, m in zip(articles, metas, strict=True)]
+        )
         self.articles.upsert(
             ids=[a.doc_id for a in articles],
             documents=[a.text for a in articles],
-            metadatas=[article_metadata(a, len(q)) for a, q in batch],
+            metadatas=metas,
             embeddings=[_DUMMY_VECTOR] * len(articles),  # articles are fetched, never searched
         )
         self._finish(token)
@@ -143,9 +193,16 @@ class QuoteIndex:
         ids = sorted(set(doc_ids))
         if not ids:
             return 0
+        gone = [
+            m
+            for page in pages(self.quotes, ["metadatas"], {"doc_id": {"$in": ids}})
+            for m in page["metadatas"]
+        ]
         token = self._begin("remove", ids)
         self.articles.delete(ids=ids)  # first: from here on the article counts as gone
         self.quotes.delete(where={"doc_id": {"$in": ids}})
+        self.lexicon.remove(ids)
+        self.names.remove(gone, ids)
         self._finish(token)
         return len(ids)
 
@@ -178,6 +235,7 @@ class QuoteIndex:
         orphans = sorted(suspects - self.has_articles(sorted(suspects)))
         for i in range(0, len(orphans), 500):
             self.quotes.delete(where={"doc_id": {"$in": orphans[i : i + 500]}})
+        self.lexicon.remove(orphans)
         if markers:
             self.meta.delete(ids=markers)
         if orphans:
@@ -218,56 +276,17 @@ class QuoteIndex:
             embeddings=[_DUMMY_VECTOR],
         )
 
-    # --- reading -------------------------------------------------------------------------
 
-    def search(self, text: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        """Dense search: the k quote records nearest the text, score = cosine similarity."""
-        if self.quotes.count() == 0:
-            return []
-        vector = self.embedder.encode([text])
-        found = self.quotes.query(
-            query_embeddings=vector, n_results=k, where=where, include=["metadatas", "distances"]
-        )
-        ids, metas, dists = found["ids"][0], found["metadatas"][0], found["distances"][0]
-        return [
-            hit_from(i, dict(m), 1.0 - float(d)) for i, m, d in zip(ids, metas, dists, strict=True)
-        ]
+def _outage(e: BaseException) -> bool:
+    """A store that cannot be reached (refused, reset, timed out, the server's 5xx)."""
+    import httpx
 
-    def iter_quotes(
-        self, where: dict[str, Any] | None = None, include_documents: bool = True
-    ) -> Iterator[tuple[str, dict[str, Any], str]]:
-        """Every quote record as (id, metadata, searched text), page by page."""
-        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
-        for page in pages(self.quotes, include, where):
-            docs = page.get("documents") or [""] * len(page["ids"])
-            for id_, meta, doc in zip(page["ids"], page["metadatas"], docs, strict=True):
-                yield id_, dict(meta), doc or ""
-
-    def get_article(self, doc_id: str) -> dict[str, Any]:
-        """An article's text and metadata, and its quotes sorted by position."""
-        got = self.articles.get(ids=[doc_id], include=["documents", "metadatas"])
-        if not got["ids"]:
-            raise NotFoundError(f"No article with id {doc_id!r} is indexed.")
-        quotes = sorted(
-            (hit_from(i, m) for i, m, _ in self.iter_quotes({"doc_id": doc_id}, False)),
-            key=lambda h: h.start,
-        )
-        return {
-            "doc_id": doc_id,
-            "text": got["documents"][0],
-            **dict(got["metadatas"][0]),
-            "quotes": quotes,
-        }
-
-    def list_articles(self) -> list[dict[str, Any]]:
-        return [
-            {"doc_id": i, **dict(m)}
-            for page in pages(self.articles, ["metadatas"])
-            for i, m in zip(page["ids"], page["metadatas"], strict=True)
-        ]
-
-    def counts(self) -> tuple[int, int]:
-        return self.articles.count(), self.quotes.count()
+    if isinstance(
+        e, ConnectionError | TimeoutError | httpx.TransportError | sqlite3.OperationalError
+    ):
+        return True
+    name = type(e).__name__
+    return any(word in name for word in ("Connect", "Timeout", "Unavailable", "Network"))
 
 
 def _abandoned(meta: dict[str, Any]) -> bool:

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from store.speakers import fullest_names
 from store.types import Article, Hit, Quote
 
 CONTEXT_CHARS = 700
@@ -46,14 +47,26 @@ def _sentence(text: str, start: int, end: int) -> str:
     return text[left + 1 : right].strip()
 
 
-def quote_record(article: Article, quote: Quote) -> Record:
-    """Flatten a quote for Chroma; the searched text is the quote, or its sentence if short."""
+def published_ym(published: str) -> int:
+    """``2016-09-12…`` → 201609 (0 when undated), for month and year filters in Chroma."""
+    m = re.match(r"(\d{4})-(\d{2})", published or "")
+    return int(m.group(1)) * 100 + int(m.group(2)) if m else 0
+
+
+def quote_record(article: Article, quote: Quote, speaker: str | None = None) -> Record:
+    """Flatten a quote for Chroma; the searched text is the quote, or its sentence if short.
+
+    ``speaker`` overrides the extractor's name (the article's fullest form of it).
+    """
     words = len(quote.quote.split())
-    searched = quote.quote if words >= 8 else _sentence(article.text, quote.start, quote.end)
+    sentence = _sentence(article.text, quote.start, quote.end)
+    searched = quote.quote if words >= 8 else sentence
     c_start, c_end = paragraph(article.text, quote.start, quote.end)
+    name = (quote.speaker or "") if speaker is None else speaker
     metadata = {
         "quote": quote.quote,
-        "speaker": quote.speaker or "",
+        "speaker": name,
+        "attributed": bool(name),
         "speaker_mention": quote.speaker_mention.text if quote.speaker_mention else "",
         "speaker_role": quote.speaker_role or "",
         "cue": quote.cue.text if quote.cue else "",
@@ -65,10 +78,18 @@ def quote_record(article: Article, quote: Quote) -> Record:
         "source_path": article.source_path,
         "start": quote.start,
         "end": quote.end,
+        "published_ym": published_ym(article.published),
         "context": article.text[c_start:c_end],
         "context_start": c_start,
+        "sentence": sentence,
     }
     return Record(f"{article.doc_id}:{quote.start}:{quote.end}", searched or quote.quote, metadata)
+
+
+def article_records(article: Article, quotes: list[Quote]) -> list[Record]:
+    """An article's quote records, each speaker under the fullest name the article gives them."""
+    fullest = fullest_names([q.speaker for q in quotes if q.speaker])
+    return [quote_record(article, q, fullest.get(q.speaker or "", q.speaker or "")) for q in quotes]
 
 
 def hit_from(id_: str, metadata: dict[str, Any], score: float = 0.0) -> Hit:

@@ -1,0 +1,87 @@
+"""The chain's view of the speaker table (``store.index.names``): who a user's words mean, the
+name to show for a stored one, names in a text, pronoun genders — cached until the store changes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from store.index import QuoteIndex
+from store.speakers import PRONOUNS, fold
+
+_CAPITALISED = re.compile(r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|bin|al))*")
+
+
+class People:
+    """Speaker lookups for one index; every cache is dropped when the generation moves."""
+
+    def __init__(self, index: QuoteIndex) -> None:
+        self.index = index
+        self._generation: str | None = None
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str], Any] = {}
+
+    def refresh(self) -> None:
+        """Called once per question: one Chroma read tells whether anything changed."""
+        generation = self.index.generation()
+        if generation != self._generation:
+            with self._lock:
+                self._cache.clear()
+                self._generation = generation
+
+    def _memo(self, kind: str, key: str, compute: Any) -> Any:
+        hit = self._cache.get((kind, key))
+        if hit is None and (kind, key) not in self._cache:
+            hit = compute()
+            if len(self._cache) > 20_000:
+                self._cache.clear()
+            self._cache[(kind, key)] = hit
+        return hit
+
+    def rows(self, typed: str) -> list[dict[str, Any]]:
+        """Speaker rows a user's words refer to, most quoted first."""
+        return self._memo("rows", typed, lambda: self.index.names.lookup(typed))
+
+    def speakers_for(self, typed: str) -> list[str]:
+        """The stored names (as on quote records) of the speakers a user's words refer to."""
+        return self.index.names.forms(self.rows(typed))
+
+    def canon(self, name: str) -> str:
+        """The name to show for a stored one ("Putin" → "Vladimir Putin")."""
+        if not name:
+            return name
+        return self._memo("canon", name, lambda: self.index.names.display([name])[name])
+
+    def find_names(self, text: str) -> list[str]:
+        """Known speakers named in a text (shown names), first mention first."""
+        found: list[str] = []
+        for m in _CAPITALISED.finditer(text):
+            run = m.group(0).strip(" .")
+            if len(run) < 3 or fold(run) in PRONOUNS:
+                continue
+            for name in self._memo("names", run, lambda r=run: _names_in(self, r)):
+                if name not in found:
+                    found.append(name)
+        return found
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        """She/he evidence for a shown name (the ``gender`` mapping of resolve_references)."""
+        value = self._memo("gender", name, lambda: self.index.names.gender(name))
+        return value if value is not None else default
+
+    def publishers(self) -> list[str]:
+        return list(self._memo("publishers", "", self.index.names.publishers))
+
+
+def _names_in(people: People, run: str) -> list[str]:
+    """The speaker a capitalised run names: the run itself, else its last one or two words."""
+    words = run.split()[:5]
+    for size in range(len(words), 0, -1):
+        for start in range(0, len(words) - size + 1):
+            part = " ".join(words[start : start + size])
+            rows = people.rows(part)
+            if rows and len(part) >= 3:
+                return [people.canon(str(rows[0]["name"]))]
+    return []

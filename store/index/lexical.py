@@ -1,0 +1,240 @@
+"""Lexical search over quote records without holding them in memory.
+
+Two backends behind one small protocol, chosen by where the store lives:
+
+- ``FtsLexicon``: SQLite FTS5 beside an embedded store (``<store>/lexical_v2.sqlite3``): BM25
+  over the quote, its sentence, its paragraph, the headline and the speaker's name and role,
+  phrase queries for quoted fragments, incremental insert and delete with every write.
+- ``ChromaLexicon``: for a Chroma server, the server's own full-text filter (``where_document``
+  ``$contains``), ranked by the dense similarity of what contains the words. It keeps nothing
+  outside Chroma, so every process on one server gives the same answers.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from store.index.records import Record
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Column weights for bm25(): quote, sentence, paragraph, headline, speaker name and role.
+WEIGHTS = (4.0, 2.0, 1.0, 1.5, 1.0)
+
+
+@dataclass
+class Filter:
+    """What a question may cite: speakers (record names), articles, publishers, a month range."""
+
+    speakers: list[str] | None = None
+    exclude_speakers: list[str] = field(default_factory=list)
+    doc_ids: list[str] | None = None
+    publishers: list[str] | None = None
+    months: tuple[int, int] | None = None  # inclusive yyyymm range
+    attributed: bool = True
+
+    def where(self) -> dict[str, Any] | None:
+        """The same filter as a Chroma ``where`` clause."""
+        parts: list[dict[str, Any]] = []
+        if self.attributed:
+            parts.append({"attributed": True})
+        if self.speakers is not None:
+            parts.append({"speaker": {"$in": list(self.speakers) or [""]}})
+        if self.exclude_speakers:
+            parts.append({"speaker": {"$nin": list(self.exclude_speakers)}})
+        if self.doc_ids is not None:
+            parts.append({"doc_id": {"$in": list(self.doc_ids) or [""]}})
+        if self.publishers is not None:
+            parts.append({"publisher": {"$in": list(self.publishers) or [""]}})
+        if self.months:
+            parts += [{"published_ym": {"$gte": self.months[0]}}]
+            parts += [{"published_ym": {"$lte": self.months[1]}}]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else {"$and": parts}
+
+
+class Lexicon(Protocol):
+    def add(self, records: Sequence[Record]) -> None: ...
+    def remove(self, doc_ids: Sequence[str]) -> None: ...
+    def clear(self) -> None: ...
+    def search(self, words: list[str], k: int, flt: Filter) -> list[tuple[str, float]]: ...
+    def phrase(self, text: str, k: int, flt: Filter) -> list[str]: ...
+    def count(self) -> int: ...
+
+
+def _terms(words: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(w.lower() for w in words if _WORD.fullmatch(w)))
+
+
+class FtsLexicon:
+    """SQLite FTS5 (standard library) beside an embedded Chroma store."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        with self._db() as db:
+            db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS quotes USING fts5("
+                "quote, sentence, context, title, who, id UNINDEXED, doc_id UNINDEXED, "
+                "speaker UNINDEXED, publisher UNINDEXED, ym UNINDEXED, attributed UNINDEXED, "
+                "tokenize = 'porter unicode61 remove_diacritics 2')"
+            )
+
+    def _db(self) -> sqlite3.Connection:
+        """One connection per thread (the server answers on a thread pool)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.execute("PRAGMA journal_mode=WAL")
+            self._local.db = db
+        return db
+
+    def add(self, records: Sequence[Record]) -> None:
+        rows = [_row(r) for r in records]
+        db = self._db()
+        db.execute("BEGIN")
+        try:
+            db.executemany("DELETE FROM quotes WHERE id = ?", [(r[5],) for r in rows])
+            db.executemany("INSERT INTO quotes VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def remove(self, doc_ids: Sequence[str]) -> None:
+        db = self._db()
+        for i in range(0, len(doc_ids), 500):
+            chunk = list(doc_ids[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"DELETE FROM quotes WHERE doc_id IN ({marks})", chunk)
+
+    def clear(self) -> None:
+        self._db().execute("DELETE FROM quotes")
+
+    def count(self) -> int:
+        return int(self._db().execute("SELECT count(*) FROM quotes").fetchone()[0])
+
+    def _run(self, match: str, k: int, flt: Filter) -> list[tuple[str, float]]:
+        sql, args = _sql_filter(flt)
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        query = (
+            f"SELECT id, bm25(quotes, {weights}) AS s FROM quotes WHERE quotes MATCH ?{sql} "
+            "ORDER BY s LIMIT ?"
+        )
+        try:
+            rows = self._db().execute(query, [match, *args, k]).fetchall()
+        except sqlite3.OperationalError:  # a query FTS5 cannot parse: nothing matches
+            return []
+        return [(str(i), -float(s)) for i, s in rows]
+
+    def search(self, words: list[str], k: int, flt: Filter) -> list[tuple[str, float]]:
+        """BM25 over every searched column; any of the words may match."""
+        terms = _terms(words)
+        if not terms:
+            return []
+        return self._run(" OR ".join(f'"{t}"' for t in terms), k, flt)
+
+    def phrase(self, text: str, k: int, flt: Filter) -> list[str]:
+        """Records holding the words as a phrase (in the quote or its sentence)."""
+        terms = [w.lower() for w in _WORD.findall(text)]
+        if len(terms) < 2:
+            return []
+        phrase = '"' + " ".join(terms) + '"'
+        return [i for i, _ in self._run(f"{{quote sentence}} : {phrase}", k, flt)]
+
+
+def _row(r: Record) -> tuple[Any, ...]:
+    m = r.metadata
+    who = " ".join(str(m.get(f, "")) for f in ("speaker", "speaker_mention", "speaker_role"))
+    return (
+        m.get("quote", ""),
+        r.document if r.document != m.get("quote") else "",
+        m.get("context", ""),
+        m.get("title", ""),
+        who,
+        r.id,
+        m.get("doc_id", ""),
+        m.get("speaker", ""),
+        m.get("publisher", ""),
+        int(m.get("published_ym", 0) or 0),
+        1 if m.get("attributed") else 0,
+    )
+
+
+def _sql_filter(flt: Filter) -> tuple[str, list[Any]]:
+    sql, args = [], []
+    if flt.attributed:
+        sql.append("attributed = 1")
+    for column, values in (
+        ("speaker", flt.speakers),
+        ("doc_id", flt.doc_ids),
+        ("publisher", flt.publishers),
+    ):
+        if values is not None:
+            sql.append(f"{column} IN ({','.join('?' * len(values)) or 'NULL'})")
+            args += list(values)
+    if flt.exclude_speakers:
+        sql.append(f"speaker NOT IN ({','.join('?' * len(flt.exclude_speakers))})")
+        args += list(flt.exclude_speakers)
+    if flt.months:
+        sql.append("ym BETWEEN ? AND ?")
+        args += list(flt.months)
+    return ("".join(f" AND {s}" for s in sql), args)
+
+
+class ChromaLexicon:
+    """Lexical candidates from a Chroma server: records containing the words, nearest first.
+
+    ``query_vector`` is set per question by the caller (the dense query), so what contains the
+    words is ordered by meaning; Chroma's ``$contains`` is case-sensitive, so each word is asked
+    as typed, lower-case and capitalised.
+    """
+
+    def __init__(self, collection: Any) -> None:
+        self.quotes = collection
+        self.query_vector: Any = None
+
+    def add(self, records: Sequence[Record]) -> None:  # Chroma indexes documents itself
+        return None
+
+    def remove(self, doc_ids: Sequence[str]) -> None:
+        return None
+
+    def clear(self) -> None:
+        return None
+
+    def count(self) -> int:
+        return int(self.quotes.count())
+
+    def _contains(self, needles: list[str], k: int, flt: Filter) -> list[tuple[str, float]]:
+        if not needles or self.query_vector is None:
+            return []
+        clauses = [{"$contains": n} for n in dict.fromkeys(needles)]
+        doc = clauses[0] if len(clauses) == 1 else {"$or": clauses}
+        found = self.quotes.query(
+            query_embeddings=[self.query_vector],
+            n_results=k,
+            where=flt.where(),
+            where_document=doc,
+            include=["distances"],
+        )
+        return [
+            (i, 1.0 - float(d)) for i, d in zip(found["ids"][0], found["distances"][0], strict=True)
+        ]
+
+    def search(self, words: list[str], k: int, flt: Filter) -> list[tuple[str, float]]:
+        terms = [w for w in _terms(words) if len(w) > 3][:8]  # the distinctive words
+        variants = [v for t in terms for v in (t, t.capitalize())]
+        return self._contains(variants, k, flt)
+
+    def phrase(self, text: str, k: int, flt: Filter) -> list[str]:
+        text = " ".join(text.split())
+        if len(text.split()) < 2:
+            return []
+        return [i for i, _ in self._contains([text, text.lower()], k, flt)]

@@ -1,0 +1,232 @@
+"""The speaker, publisher and article-title tables, kept in Chroma beside the quotes.
+
+Updated with every write and removal (never rebuilt from all records), and read by id or by
+small ``where`` lookups, so a question costs a few Chroma reads whatever the corpus size, and every
+process on one Chroma server sees the same tables. Records of the ``names`` collection:
+
+- ``n:<key>``: one speaker (key = name without titles, case or accents): the stored name forms,
+  quote and article counts, she/he evidence, aliases seen (mentions such as "Ms Shea").
+- ``t:<token>:<key>`` and ``r:<token>:<key>``: one word of the speaker's name / role, so "Putin",
+  "Nebenzia" or "US ambassador" find the speakers they may mean.
+- ``p:<publisher>``, ``a:<doc_id>``: publishers and article titles, for source filters and pickers.
+
+Counts are updated read-modify-write per batch: exact with one writer, approximate (never negative)
+when several ingest workers write at once; they only order speakers, they never filter quotes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from store.index.records import Record
+from store.speakers import PRONOUNS, canonical_key, fold
+
+DUMMY = [0.0] * 383 + [1.0]
+_SEP = "|"
+_GENDER = {"she": "f", "her": "f", "ms": "f", "mrs": "f", "he": "m", "him": "m", "mr": "m"}
+MAX_FORMS = 12
+
+
+def name_key(name: str) -> str:
+    return canonical_key(name).replace(".", "")
+
+
+def _split(value: Any) -> list[str]:
+    return [v for v in str(value or "").split(_SEP) if v]
+
+
+class NameTable:
+    """Speakers, publishers and titles in one Chroma collection (see the module docstring)."""
+
+    def __init__(self, collection: Any) -> None:
+        self.names = collection
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def add(self, records: Sequence[Record], articles: Sequence[dict[str, Any]] = ()) -> None:
+        """Count the speakers of new quote records; register their publishers and titles."""
+        self._update(records, +1)
+        extra: dict[str, tuple[str, dict[str, Any]]] = {}
+        for a in articles:
+            if a.get("publisher"):
+                extra[f"p:{a['publisher']}"] = (fold(a["publisher"]), {"kind": "publisher"})
+            text = fold(f"{a.get('title', '')} · {a.get('publisher', '')}")
+            meta = {k: a.get(k, "") for k in ("doc_id", "title", "publisher", "published")}
+            extra[f"a:{a['doc_id']}"] = (text, {"kind": "article", **meta})
+        for key, (_, meta) in extra.items():
+            meta["name"] = a_name = key[2:]  # the publisher, or the doc id
+            del a_name
+        self._upsert(extra)
+
+    def remove(self, records: Sequence[dict[str, Any]], doc_ids: Sequence[str]) -> None:
+        """Un-count the speakers of removed quote records (their metadata) and drop titles."""
+        self._update([Record("", "", m) for m in records], -1)
+        if doc_ids:
+            self.names.delete(ids=[f"a:{d}" for d in doc_ids])
+
+    def _update(self, records: Sequence[Record], sign: int) -> None:
+        batch: dict[str, dict[str, Any]] = {}
+        for r in records:
+            m = r.metadata
+            name = str(m.get("speaker", ""))
+            key = name_key(name)
+            if not key:
+                continue
+            row = batch.setdefault(
+                key,
+                {
+                    "forms": Counter(),
+                    "docs": set(),
+                    "f": 0,
+                    "m": 0,
+                    "aliases": set(),
+                    "roles": set(),
+                    "quotes": 0,
+                },
+            )
+            row["forms"][name] += 1
+            row["quotes"] += 1
+            row["docs"].add(m.get("doc_id", ""))
+            mention = str(m.get("speaker_mention", ""))
+            first = fold(mention).split()[:1]
+            if first and first[0].strip(".") in _GENDER:
+                row[_GENDER[first[0].strip(".")]] += 1
+            if mention and fold(mention) not in PRONOUNS and mention != name:
+                row["aliases"].add(mention)
+            row["roles"] |= set(re.findall(r"\w+", fold(str(m.get("speaker_role", "")))))
+        if not batch:
+            return
+        ids = [f"n:{k}" for k in batch]
+        got = self.names.get(ids=ids, include=["metadatas"])
+        old = {i[2:]: dict(meta) for i, meta in zip(got["ids"], got["metadatas"], strict=True)}
+        rows: dict[str, tuple[str, dict[str, Any]]] = {}
+        gone: list[str] = []
+        for key, row in batch.items():
+            prev = old.get(key, {})
+            quotes = max(0, int(prev.get("quotes", 0)) + sign * row["quotes"])
+            if quotes == 0:
+                gone.append(key)
+                continue
+            forms = list(dict.fromkeys(_split(prev.get("forms")) + list(row["forms"])))
+            aliases = set(_split(prev.get("aliases"))) | (row["aliases"] if sign > 0 else set())
+            name = str(prev.get("name") or row["forms"].most_common(1)[0][0])
+            meta = {
+                "kind": "name",
+                "name": name,
+                "key": key,
+                "forms": _SEP.join(forms[:MAX_FORMS]),
+                "aliases": _SEP.join(sorted(aliases)[:MAX_FORMS]),
+                "quotes": quotes,
+                "articles": max(1, int(prev.get("articles", 0)) + sign * len(row["docs"])),
+                "f": max(0, int(prev.get("f", 0)) + sign * row["f"]),
+                "m": max(0, int(prev.get("m", 0)) + sign * row["m"]),
+            }
+            rows[f"n:{key}"] = (fold(" ".join([name, *aliases])), meta)
+            if not prev:
+                words = key.split()
+                for n, token in enumerate(words):
+                    last = n == len(words) - 1
+                    meta_t = {"kind": "token", "token": token, "key": key, "last": last}
+                    rows[f"t:{token}:{key}"] = (token, meta_t)
+            for token in row["roles"]:
+                rows[f"r:{token}:{key}"] = (token, {"kind": "role", "token": token, "key": key})
+        self._upsert(rows)
+        for key in gone:
+            self.names.delete(where={"key": key})
+            self.names.delete(ids=[f"n:{key}"])
+
+    def _upsert(self, rows: dict[str, tuple[str, dict[str, Any]]]) -> None:
+        items = list(rows.items())
+        for i in range(0, len(items), 1000):
+            chunk = items[i : i + 1000]
+            self.names.upsert(
+                ids=[k for k, _ in chunk],
+                documents=[doc or k for k, (doc, _) in chunk],
+                metadatas=[meta for _, (_, meta) in chunk],
+                embeddings=[DUMMY] * len(chunk),
+            )
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def speakers(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``n:`` records by key."""
+        ids = [f"n:{k}" for k in dict.fromkeys(keys) if k]
+        if not ids:
+            return {}
+        got = self.names.get(ids=ids, include=["metadatas"])
+        return {i[2:]: dict(m) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+    def _keys_with(self, kind: str, token: str) -> set[str]:
+        got = self.names.get(
+            where={"$and": [{"kind": kind}, {"token": token}]}, include=["metadatas"]
+        )
+        return {str(m["key"]) for m in got["metadatas"]}
+
+    def lookup(self, typed: str) -> list[dict[str, Any]]:
+        """Speakers a user's words refer to: every word in the name ("Nebenzia", "Kim Jong Un"),
+        else every word in the name or role ("the US ambassador"); most quoted first."""
+        capitalised = " ".join(w[:1].upper() + w[1:] for w in typed.split())
+        words = name_key(capitalised).split()
+        if not words:
+            return []
+        keys = set.intersection(*(self._keys_with("token", w) for w in words[-1:] + words[:1]))
+        keys = {k for k in keys if set(words) <= set(k.split())}
+        if not keys:
+            wanted = set(re.findall(r"\w+", fold(re.sub(r"^the\s+", "", typed, flags=re.I))))
+            found = [self._keys_with("role", w) | self._keys_with("token", w) for w in wanted]
+            keys = set.intersection(*found) if found else set()
+        rows = list(self.speakers(keys).values())
+        return sorted(rows, key=lambda r: (-int(r.get("quotes", 0)), str(r["name"])))
+
+    def forms(self, rows: Iterable[dict[str, Any]]) -> list[str]:
+        """The record names (as stored on quotes) of speaker rows."""
+        return sorted({f for r in rows for f in _split(r.get("forms"))})
+
+    def display(self, names: Iterable[str]) -> dict[str, str]:
+        """Each stored name → the name to show: the fullest known speaker whose name holds all its
+        words and ends like it ("Putin" → "Vladimir Putin"), the most quoted if several."""
+        out: dict[str, str] = {}
+        for name in dict.fromkeys(names):
+            words = name_key(name).split()
+            if not words:
+                out[name] = name
+                continue
+            keys = {k for k in self._keys_with("token", words[-1]) if k.split()[-1] == words[-1]}
+            fuller = [k for k in keys if set(words) < set(k.split()) and len(k.split()) <= 4]
+            rows = self.speakers([name_key(name), *fuller])
+            best = max(
+                (rows[k] for k in fuller if k in rows),
+                key=lambda r: (int(r.get("quotes", 0)), -len(str(r["name"]))),
+                default=None,
+            )
+            own = rows.get(name_key(name))
+            out[name] = str(best["name"]) if best else str(own["name"]) if own else name
+        return out
+
+    def gender(self, name: str) -> str | None:
+        row = self.speakers([name_key(name)]).get(name_key(name))
+        if not row or int(row.get("f", 0)) == int(row.get("m", 0)):
+            return None
+        return "f" if int(row.get("f", 0)) > int(row.get("m", 0)) else "m"
+
+    def publishers(self) -> list[str]:
+        got = self.names.get(where={"kind": "publisher"}, include=["metadatas"])
+        return sorted(str(m["name"]) for m in got["metadatas"])
+
+    def search(self, kind: str, typed: str, limit: int) -> list[dict[str, Any]]:
+        """Rows of a kind whose text holds the typed words (pickers that search as you type)."""
+        doc = {"$contains": fold(typed.strip())} if typed.strip() else None
+        got = self.names.get(
+            where={"kind": kind}, where_document=doc, include=["metadatas"], limit=limit * 5
+        )
+        rows = [dict(m) for m in got["metadatas"]]
+        if kind == "name":
+            rows.sort(key=lambda r: (-int(r.get("quotes", 0)), str(r["name"])))
+        return rows[:limit]
+
+    def count(self, kind: str = "name") -> int:
+        got = self.names.get(where={"kind": kind}, include=[])
+        return len(got["ids"])

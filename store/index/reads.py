@@ -1,0 +1,137 @@
+"""Reading quote records: dense search in Chroma (HNSW) with ``where`` filters, records by id
+or by filter, articles. Nothing here reads the whole store on a question's path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from store.errors import NotFoundError
+from store.index.lexical import Filter
+from store.index.records import hit_from
+from store.types import Hit
+
+PAGE = 1000
+
+
+def pages(
+    collection: Any, include: list[str], where: dict[str, Any] | None = None, size: int = PAGE
+) -> Iterator[Any]:
+    """A collection's records, ``size`` at a time (Chroma caps what one ``get`` returns)."""
+    offset = 0
+    while True:
+        page = collection.get(where=where, limit=size, offset=offset, include=include)
+        yield page
+        if len(page["ids"]) < size:
+            return
+        offset += size
+
+
+@dataclass
+class Stored:
+    """A quote record as read back: id, metadata, searched text, vector (when asked for)."""
+
+    id: str
+    meta: dict[str, Any]
+    document: str
+    vector: np.ndarray | None = None
+    dense: float | None = None  # cosine similarity to the question, when known
+
+
+class QuoteReads:
+    """The reading half of ``QuoteIndex`` (its collections are set by ``QuoteIndex``)."""
+
+    quotes: Any
+    articles: Any
+    embedder: Any
+
+    def search(self, text: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
+        """Dense search: the k quote records nearest the text, score = cosine similarity."""
+        if self.quotes.count() == 0:
+            return []
+        vector = self.embedder.encode([text])
+        found = self.quotes.query(
+            query_embeddings=vector, n_results=k, where=where, include=["metadatas", "distances"]
+        )
+        ids, metas, dists = found["ids"][0], found["metadatas"][0], found["distances"][0]
+        return [
+            hit_from(i, dict(m), 1.0 - float(d)) for i, m, d in zip(ids, metas, dists, strict=True)
+        ]
+
+    def iter_quotes(
+        self, where: dict[str, Any] | None = None, include_documents: bool = True
+    ) -> Iterator[tuple[str, dict[str, Any], str]]:
+        """Every quote record as (id, metadata, searched text), page by page."""
+        include = ["metadatas", "documents"] if include_documents else ["metadatas"]
+        for page in pages(self.quotes, include, where):
+            docs = page.get("documents") or [""] * len(page["ids"])
+            for id_, meta, doc in zip(page["ids"], page["metadatas"], docs, strict=True):
+                yield id_, dict(meta), doc or ""
+
+    def get_article(self, doc_id: str) -> dict[str, Any]:
+        """An article's text and metadata, and its quotes sorted by position."""
+        got = self.articles.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            raise NotFoundError(f"No article with id {doc_id!r} is indexed.")
+        quotes = sorted(
+            (hit_from(i, m) for i, m, _ in self.iter_quotes({"doc_id": doc_id}, False)),
+            key=lambda h: h.start,
+        )
+        return {
+            "doc_id": doc_id,
+            "text": got["documents"][0],
+            **dict(got["metadatas"][0]),
+            "quotes": quotes,
+        }
+
+    def list_articles(self) -> list[dict[str, Any]]:
+        return [
+            {"doc_id": i, **dict(m)}
+            for page in pages(self.articles, ["metadatas"])
+            for i, m in zip(page["ids"], page["metadatas"], strict=True)
+        ]
+
+    def counts(self) -> tuple[int, int]:
+        return self.articles.count(), self.quotes.count()
+
+    def dense(self, vector: np.ndarray, k: int, flt: Filter) -> list[Stored]:
+        """The k records nearest a query vector (Chroma's HNSW), within the filter."""
+        found = self.quotes.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+            n_results=k,
+            where=flt.where(),
+            include=["metadatas", "documents", "distances"],
+        )
+        rows = zip(
+            found["ids"][0],
+            found["metadatas"][0],
+            found["documents"][0],
+            found["distances"][0],
+            strict=True,
+        )
+        return [Stored(i, dict(m), d or "", None, 1.0 - float(x)) for i, m, d, x in rows]
+
+    def fetch(self, ids: Sequence[str], vectors: bool = False) -> list[Stored]:
+        """Records by id, in the order given (unknown ids are left out)."""
+        if not ids:
+            return []
+        include = ["metadatas", "documents"] + (["embeddings"] if vectors else [])
+        got = self.quotes.get(ids=list(dict.fromkeys(ids)), include=include)
+        embs = got.get("embeddings")
+        embs = [None] * len(got["ids"]) if embs is None or not vectors else list(embs)
+        by_id = {
+            i: Stored(i, dict(m), d or "", None if e is None else np.asarray(e, np.float32))
+            for i, m, d, e in zip(got["ids"], got["metadatas"], got["documents"], embs, strict=True)
+        }
+        return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+    def filtered(self, flt: Filter, limit: int) -> list[Stored]:
+        """Up to ``limit`` records matching the filter (no ranking: Chroma's order)."""
+        got = self.quotes.get(where=flt.where(), limit=limit, include=["metadatas", "documents"])
+        return [
+            Stored(i, dict(m), d or "")
+            for i, m, d in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+        ]
