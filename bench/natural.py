@@ -5,7 +5,8 @@ by kind on the natural-question golden sets, over a store of PolNeAR train + dev
     .venv/bin/python bench/natural.py --store /tmp/qb-polnear --split train   # the tuning set
     .venv/bin/python bench/natural.py --store DIR --json > results.json
 
-The store is built on first use (923 distinct articles, a few minutes) and reused after. The sets
+The store (bench/polnear.py: 923 distinct articles with title, publisher and date) is built on
+first use, a few minutes, and reused after; bench/whosaid.py shares it. The sets
 are tests/golden/natural_{train,dev}.jsonl (checked against the gold by bench/natural_check.py).
 Scoring is `quotebot eval`'s (docs/evaluation.md): top-1 for who-said kinds, the first three shown
 for "what_about". Latency is timed: run it alone on a quiet machine for the p50/p95 figures.
@@ -16,9 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -26,28 +25,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from bot.core import Bot  # noqa: E402
+from polnear import polnear_store  # noqa: E402
+
 from bot.eval.evaluate import EvalResult, evaluate, load_golden  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from store.embed import cpu_report  # noqa: E402
 
-POLNEAR = ROOT.parent / "shared" / "data" / "polnear"
 GOLDEN = ROOT / "tests" / "golden"
 TARGET_ACCURACY, TARGET_KIND, MAX_FALSE_ABSTAIN, TARGET_NOBODY = 0.85, 0.75, 0.05, 0.95
-
-
-def build_store(store: Path) -> None:
-    """PolNeAR train + dev texts into ``store`` (skipped when it already holds them)."""
-    bot = Bot.build(Settings(store=store))
-    if bot.index.counts()[0] >= 900:
-        return
-    with tempfile.TemporaryDirectory(prefix="qb-natural-") as tmp:
-        for split in ("train", "dev"):
-            for path in sorted((POLNEAR / split / "text").glob("*.txt")):
-                shutil.copy(path, Path(tmp) / path.name)
-        report = bot.ingest([Path(tmp)])
-    print(f"ingested {report.documents} articles, {report.quotes} quotes", file=sys.stderr)
 
 
 def table(result: EvalResult) -> dict[str, object]:
@@ -94,8 +80,7 @@ def main() -> None:
     parser.add_argument("--split", choices=["dev", "train"], default="dev")
     parser.add_argument("--json", action="store_true", help="figures and per-question results")
     args = parser.parse_args()
-    build_store(args.store)
-    bot = Bot.build(Settings(store=args.store))
+    bot = polnear_store(args.store)
     items = load_golden(GOLDEN / f"natural_{args.split}.jsonl")
     result = evaluate(bot, items, k=5)
     figures = table(result) | cpu_report()

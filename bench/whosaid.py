@@ -11,7 +11,6 @@ article. Invented quotes (and quotes stitched from two real ones) must be abstai
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import re
@@ -21,13 +20,14 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from polnear import DATA, polnear_store  # noqa: E402
 
 from bot.chain.verify import longest_run, words  # noqa: E402
 from bot.core import Bot  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from store.speakers import canonical_key  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear"
 FRAGMENT_WORDS = 12
 GENERIC = set(
     "officials sources aides democrats republicans voters critics experts analysts supporters "
@@ -77,26 +77,6 @@ INVENTED = [
 ]
 
 
-def polnear_jsonl(out: Path) -> list[str]:
-    """Write train+dev articles as JSONL (with publisher, date, title); returns file stems."""
-    meta = {r["filename"]: r for r in csv.DictReader(open(DATA / "metadata.tsv"), delimiter="\t")}
-    stems = []
-    with out.open("w") as f:
-        for split in ("dev", "train"):
-            for path in sorted((DATA / split / "text").glob("*.txt")):
-                m = meta.get(path.stem, {})
-                record = {
-                    "text": path.read_text(encoding="utf-8"),
-                    "title": m.get("title", ""),
-                    "publisher": m.get("publisher", ""),
-                    "published": m.get("publication_date", ""),
-                    "url": path.stem,
-                }
-                f.write(json.dumps(record) + "\n")
-                stems.append(path.stem)
-    return stems
-
-
 def gold_quotes(stem: str, split: str) -> list[tuple[str, str]]:
     """(source, content) of direct quotes with a named source in one article's first .ann."""
     anns = sorted((DATA / split / "attributions").glob(f"{stem}_*.ann"))
@@ -140,19 +120,10 @@ def same_speaker(gold: str, got: str) -> bool:
 
 
 def build_store(store: Path, threads: int) -> Bot:
-    bot = Bot.build(Settings(store=store))
-    bot.embedder.encode(["load the model"])  # loading sets torch threads; override after it
+    bot = polnear_store(store)
     import torch
 
-    torch.set_num_threads(threads)
-    jsonl = store.parent / f"{store.name}.jsonl"
-    if bot.index.counts()[0] < 900:
-        store.mkdir(parents=True, exist_ok=True)
-        polnear_jsonl(jsonl)
-        t = time.time()
-        report = bot.ingest([jsonl])
-        took = time.time() - t
-        print(f"ingested {report.documents} articles, {report.quotes} quotes in {took:.0f} s")
+    torch.set_num_threads(threads)  # loading the model set it; the shared machine wants fewer
     return bot
 
 

@@ -241,6 +241,12 @@ class Bot:
         with self.index.reaching():
             return list_speakers(self.index)
 
+    def health(self) -> dict[str, Any]:
+        """Liveness plus index size; a StoreError naming the store when it cannot be read."""
+        with self.index.reaching():
+            articles, quotes = self.index.counts()
+        return {"status": "ok", "articles": articles, "quotes": quotes}
+
     def stats(self) -> dict[str, Any]:
         """Articles, quotes, speakers and store size (bytes on disk; None on a Chroma server).
 

@@ -19,7 +19,7 @@ class Settings(BaseSettings):
     # Retrieval and answering.
     top_k: int = 5
     candidates: int = 40
-    abstain_below: float = 0.5
+    abstain_below: float | None = None  # None: the fitted ranker's threshold
 
     # Optional LLM (any LangChain chat model); empty means the extractive answerer.
     llm_provider: str = ""  # "openai" (any OpenAI-compatible base URL) or "ollama"

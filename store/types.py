@@ -75,6 +75,7 @@ class Hit:
     score: float = 0.0
     context: str = ""  # the paragraph around the quote, for highlighting
     context_start: int = 0
+    url: str = ""  # the article's link, when it has one (else source_path is the file)
 
     def citation(self) -> dict[str, Any]:
         """The quote as it appears in an answer object (the CLI/API contract)."""
@@ -89,6 +90,7 @@ class Hit:
             "publisher": self.publisher,
             "published": self.published,
             "source_path": self.source_path,
+            "url": self.url,
             "start": self.start,
             "end": self.end,
             "score": round(self.score, 4),

@@ -53,8 +53,7 @@ def rest_router() -> APIRouter:
     @router.get("/healthz", tags=["meta"])
     def healthz(bot: BotDep) -> dict[str, Any]:
         """Liveness plus index size; 503 if the store cannot be read."""
-        articles, quotes = bot.index.counts()
-        return {"status": "ok", "articles": articles, "quotes": quotes}
+        return bot.health()
 
     @router.post("/api/ask", tags=["ask"])
     def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from bot.chain.ranker import load
 from bot.chain.retrieve import Retrieval
 from bot.chain.verify import words
 from bot.types import Answer
@@ -16,18 +17,27 @@ NOBODY = "No one in the indexed articles said that."
 EMPTY = "No quotes are indexed yet. Run `quotebot ingest PATH` first."
 # A topic inside one speaker's quotes needs less support than a who-said claim over all quotes.
 TOPIC_MARGIN = 0.12
+HAND_THRESHOLD = 0.5
+ABOUT = 3  # "what did X say about Y" shows at least this many of X's quotes when X has them  # the support score's threshold when no fitted model is shipped
 RELATED_MARGIN = 0.2
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,])|(?<![\w.,])\d{4,}(?![\w,])")
 
 
-def threshold(r: Retrieval, abstain_below: float) -> float:
+def threshold(r: Retrieval, abstain_below: float | None) -> float:
+    """The score a cited quote needs: the fitted model's threshold (or ``abstain_below`` when
+    set); one speaker's quotes on a topic need less under the hand-written support score."""
     q = r.question
-    if q.intent == "what" and r.speakers:
-        return abstain_below - TOPIC_MARGIN if q.query else 0.0
+    model = load()
+    if q.intent == "what" and r.speakers and not q.query:
+        return 0.0
+    if abstain_below is None:
+        abstain_below = model.threshold if model else HAND_THRESHOLD
+    if q.intent == "what" and r.speakers and model is None:
+        return abstain_below - TOPIC_MARGIN
     return abstain_below
 
 
-def compose(r: Retrieval, abstain_below: float, top_k: int) -> Answer:
+def compose(r: Retrieval, abstain_below: float | None, top_k: int) -> Answer:
     """An Answer from scored candidates; abstains when nothing reaches the threshold."""
     q = r.question
     cut = threshold(r, abstain_below)
@@ -36,10 +46,30 @@ def compose(r: Retrieval, abstain_below: float, top_k: int) -> Answer:
         return _did(r, hits, top_k)
     if not hits:
         return abstain(r)
+    if q.intent == "what" and r.speakers and q.query:
+        return _about(r, hits, top_k)
     best = hits[0]
     floor = max(cut, best.score - RELATED_MARGIN) if q.query else cut
     chosen = _distinct([best] + [h for h in hits[1:] if h.score >= floor])[:top_k]
     return Answer(q.text, render(chosen), False, chosen)
+
+
+def _about(r: Retrieval, hits: list[Hit], top_k: int) -> Answer:
+    """ "What did X say about Y?": X's quotes on Y, the most relevant first. Once the best one is
+    supported, X's next quotes follow it (they are X's own words: the ranking orders them)."""
+    q = r.question
+    chosen = _distinct(hits)[:top_k]
+    if len(chosen) < ABOUT:  # pad with X's next quotes on Y, in ranking order
+        chosen = _distinct(chosen + [h for h in r.hits if h not in chosen])[:ABOUT]
+    name = chosen[0].speaker
+    one_source = len({h.doc_id for h in chosen}) == 1
+    lines = [f"{name} on {q.query}:"] if len(chosen) > 1 else []
+    for n, h in enumerate(chosen, 1):
+        lines.append(line(n, h) if one_source else f"{line(n, h)} ({source(h)})")
+    if one_source:
+        lines.append(f"({source(chosen[0])})")
+    lines += _figures(chosen)
+    return Answer(q.text, "\n".join(lines), False, chosen)
 
 
 def _distinct(hits: list[Hit]) -> list[Hit]:

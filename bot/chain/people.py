@@ -9,6 +9,7 @@ import threading
 from typing import Any
 
 from store.index import QuoteIndex
+from store.index.names import name_key
 from store.speakers import PRONOUNS, fold
 
 _CAPITALISED = re.compile(r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|bin|al))*")
@@ -75,13 +76,20 @@ class People:
         return list(self._memo("publishers", "", self.index.names.publishers))
 
 
+def _ends_like(part: str, key: str) -> bool:
+    """ "Shea" or "Camille Shea" names "Dorothy Camille Shea"; "Russian" does not name
+    "Russian lawmakers" (a name is mentioned by its last word, the surname)."""
+    words = name_key(part).split()
+    return bool(words) and words[-1] == key.split()[-1]
+
+
 def _names_in(people: People, run: str) -> list[str]:
     """The speaker a capitalised run names: the run itself, else its last one or two words."""
     words = run.split()[:5]
     for size in range(len(words), 0, -1):
         for start in range(0, len(words) - size + 1):
             part = " ".join(words[start : start + size])
-            rows = people.rows(part)
+            rows = [r for r in people.rows(part) if _ends_like(part, str(r["key"]))]
             if rows and len(part) >= 3:
                 return [people.canon(str(rows[0]["name"]))]
     return []

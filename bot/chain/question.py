@@ -75,6 +75,16 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    (  # "Which senator said …", "What newspaper reported …": the speaker's kind is asked
+        "who",
+        re.compile(
+            rf"^(?:which|what)\s+(?P<kind>(?:(?!\b(?:did|does|do|has|have|had|was|is|were|else|"
+            r"are|would|will|can)\b)[^?])+?)"
+            rf"\s+(?:has\s+|had\s+|have\s+|once\s+)?(?P<cue>{_CUE})\b(?:\s+that\b)?\s*"
+            r"(?P<claim>.*)$",
+            re.I,
+        ),
+    ),
     (
         "did",
         re.compile(
@@ -107,6 +117,7 @@ class Question:
     speaker: str = ""
     topic: str = ""
     cue: str = ""
+    kind: str = ""  # the speaker's kind the question asks for ("senator", "newspaper")
     source: str = ""
     month: int | None = None
     year: int | None = None
@@ -167,6 +178,7 @@ def parse_question(text: str, sources: Iterable[str] = ()) -> Question:
             speaker=parts.get("speaker", ""),
             topic=_unquote(parts.get("topic", "")),
             cue=parts.get("cue", "").lower(),
+            kind=parts.get("kind", ""),
         )
     return replace(q, claim=_unquote(body))
 

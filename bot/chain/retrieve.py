@@ -14,15 +14,15 @@ from typing import Any
 
 import numpy as np
 
+from bot.chain import ranker
 from bot.chain.candidates import Candidate, gather
 from bot.chain.people import People
 from bot.chain.question import Question
-from bot.chain.rank import features
-from bot.chain.verify import fold, stem, terms, words
+from bot.chain.ranker import score_all
+from bot.chain.verify import fold, words
 from store.index import Filter, QuoteIndex
 from store.types import Hit
 
-PLAIN_CUES = {"said", "say", "says", "told", "tells", "tell", "stated"}
 ALL_OF_ONE = 500  # "what did X say?": at most this many of X's quotes are read
 
 
@@ -73,13 +73,24 @@ def _source_filter(index: QuoteIndex, people: People, name: str, flt: Filter) ->
     return replace(flt, doc_ids=[str(a["doc_id"]) for a in titled]) if titled else flt
 
 
-def retrieve(index: QuoteIndex, people: People, q: Question, candidates: int = 40) -> Retrieval:
-    """Candidates for a question, scored and de-duplicated, best first."""
+@dataclass
+class Pool:
+    """Stage one's result: the candidates, or why there are none, and the shown speaker names."""
+
+    candidates: list[Candidate]
+    speakers: set[str]
+    note: str = ""
+    empty: bool = False
+    listing: bool = False  # "what did X say?": every quote of X, no ranking
+
+
+def pool_for(index: QuoteIndex, people: People, q: Question, candidates: int = 40) -> Pool:
+    """Filters from the question, then the candidates within them (stage one)."""
     if index.quotes.count() == 0:
-        return Retrieval(q, [], empty=True)
+        return Pool([], set(), empty=True)
     rows = people.rows(q.speaker) if q.speaker else []
     if q.speaker and not rows:
-        return Retrieval(q, [], note=f"No quotes by {q.speaker} are indexed.")
+        return Pool([], set(), note=f"No quotes by {q.speaker} are indexed.")
     forms = people.speakers_for(q.speaker) if q.speaker else []
     shown = {people.canon(str(r["name"])) for r in rows}
     base = Filter(months=_months(q))
@@ -93,19 +104,27 @@ def retrieve(index: QuoteIndex, people: People, q: Question, candidates: int = 4
         found = [Candidate(s) for s in index.filtered(flt, ALL_OF_ONE)]
         found = [c for c in found if not _already_given(c, q)]
         found.sort(key=lambda c: (c.meta.get("kind") == "indirect", -len(c.meta.get("quote", ""))))
-        return Retrieval(q, _hits(people, found, [1.0] * len(found), q), shown)
+        return Pool(found, shown, listing=True)
     vector = query_vector(index.embedder, q.query)
     own = replace(base, speakers=forms) if forms and q.intent == "did" else None
-    pool = gather(index, vector, q.query, q.fragment, flt, candidates, own)
+    lexical = f"{q.query} {q.kind}"  # "which senator …": the kind is in the speaker's role
+    pool = gather(index, vector, lexical, q.fragment, flt, candidates, own)
     pool = [c for c in pool if not _already_given(c, q)]
-    wanted, needle = set(terms(q.query)), words(q.fragment or q.query)
-    quoted = len(needle) if q.fragment else 0
-    cue = stem(q.cue) if q.cue and q.cue not in PLAIN_CUES else ""
-    scores = [features(c, wanted, needle, cue).score(quoted) for c in pool]
-    pool, scores = _to_outer_speakers(index, q, pool, scores, flt)
-    order = sorted(range(len(pool)), key=lambda i: (-scores[i], pool[i].id))
-    ranked = [pool[i] for i in order]
-    return Retrieval(q, _hits(people, ranked, [scores[i] for i in order], q), shown)
+    return Pool(_to_outer_speakers(index, q, pool, flt), shown)
+
+
+def retrieve(index: QuoteIndex, people: People, q: Question, candidates: int = 40) -> Retrieval:
+    """Candidates for a question (stage one), scored (stage two), one per passage, best first."""
+    pool = pool_for(index, people, q, candidates)
+    if pool.listing or not pool.candidates:
+        scores = [1.0] * len(pool.candidates)
+        ranked = pool.candidates
+    else:
+        scores = score_all(pool.candidates, q, ranker.load())
+        order = sorted(range(len(scores)), key=lambda i: (-scores[i], pool.candidates[i].id))
+        ranked, scores = [pool.candidates[i] for i in order], [scores[i] for i in order]
+    hits = _hits(people, ranked, scores)
+    return Retrieval(q, hits, pool.speakers, pool.note, pool.empty)
 
 
 def _already_given(c: Candidate, q: Question) -> bool:
@@ -117,19 +136,21 @@ def _already_given(c: Candidate, q: Question) -> bool:
 
 
 def _to_outer_speakers(
-    index: QuoteIndex, q: Question, pool: list[Candidate], scores: list[float], flt: Filter
-) -> tuple[list[Candidate], list[float]]:
+    index: QuoteIndex, q: Question, pool: list[Candidate], flt: Filter
+) -> list[Candidate]:
     """ "According to X, …," Y said: the words are Y's (X is Y's source). A candidate cued by
-    "according to" inside another speaker's record hands its score to that record."""
+    "according to" inside another speaker's record gives way to that record."""
     if re.search(r"\baccording to whom\b", q.text, re.I):  # asks for the source itself
-        return pool, scores
-    best: dict[str, tuple[Candidate, float]] = {}
-    for c, score in zip(pool, scores, strict=True):
+        return pool
+    out: dict[str, Candidate] = {}
+    for c in pool:
         holder = _holder(index, c, flt) if fold(c.hit.cue).strip() == "according to" else None
+        if holder is not None:
+            holder.dense, holder.lexical = c.dense, c.lexical
+            holder.found_by |= c.found_by
         target = holder or c
-        if target.id not in best or best[target.id][1] < score:
-            best[target.id] = (target, score)
-    return [c for c, _ in best.values()], [s for _, s in best.values()]
+        out.setdefault(target.id, target)
+    return list(out.values())
 
 
 def _holder(index: QuoteIndex, c: Candidate, flt: Filter) -> Candidate | None:
@@ -148,7 +169,7 @@ def _holder(index: QuoteIndex, c: Candidate, flt: Filter) -> Candidate | None:
     return min(holders, key=lambda o: o.hit.end - o.hit.start) if holders else None
 
 
-def _hits(people: People, ranked: list[Candidate], scores: list[float], q: Question) -> list[Hit]:
+def _hits(people: People, ranked: list[Candidate], scores: list[float]) -> list[Hit]:
     """Hits with scores and shown speaker names; overlapping records of one article collapse."""
     out: list[Hit] = []
     taken: dict[str, list[tuple[int, int]]] = {}

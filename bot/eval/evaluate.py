@@ -62,10 +62,13 @@ def quote_matches(cited: str, fragment: str) -> bool:
 
 
 def source_matches(hit: Hit, source: str) -> bool:
-    """``source`` is the doc id, or the file name (or a part of it) the article came from."""
+    """``source`` is the doc id, or (a part of) the file name the article came from or its URL."""
     want = source.strip().lower()
     base = Path(hit.source_path.replace("\\", "/")).name.lower()
-    return bool(want) and (hit.doc_id.lower() == want or (bool(base) and want in base))
+    url = hit.url.strip().lower()
+    return bool(want) and (
+        hit.doc_id.lower() == want or (bool(base) and want in base) or (bool(url) and want in url)
+    )
 
 
 def hit_verdicts(hit: Hit, item: GoldenItem) -> dict[str, bool]:

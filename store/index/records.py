@@ -76,6 +76,7 @@ def quote_record(article: Article, quote: Quote, speaker: str | None = None) -> 
         "publisher": article.publisher,
         "published": article.published,
         "source_path": article.source_path,
+        "url": article.url,
         "start": quote.start,
         "end": quote.end,
         "published_ym": published_ym(article.published),

@@ -1,0 +1,172 @@
+"""Fit the calibrated decision ``bot/chain/data/ranker.json`` on PolNeAR **train** questions.
+
+    .venv/bin/python bench/fit_ranker.py --store /tmp/qb-polnear           # writes the model
+    .venv/bin/python bench/fit_ranker.py --store /tmp/qb-polnear --check   # refit, compare
+
+Training questions: tests/golden/natural_train.jsonl (typed the way people ask), who-said
+questions with 12 verbatim words of PolNeAR train direct quotes, and invented or stitched quotes
+that nobody said. For each question the retriever's candidates (stage one) get their feature
+vectors (``bot.chain.ranker.FEATURES``) and a label: right speaker, quote and article. A logistic
+regression (L2, Newton's method, numpy) is fitted on all candidates; the threshold is the one that
+maximises train accuracy with the answer rule of ``quotebot eval``. Dev is never read here.
+``--check`` exits 1 when a refit moves a weight by more than 0.25 or the threshold by more than
+0.05 (the embeddings differ slightly between CPUs, bf16 or not, so the fit does too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from polnear import DATA, polnear_store  # noqa: E402
+from whosaid import INVENTED, gold_quotes  # noqa: E402
+
+from bot.chain.question import parse_question  # noqa: E402
+from bot.chain.ranker import FEATURES, MODEL, Model, vectors  # noqa: E402
+from bot.chain.retrieve import pool_for  # noqa: E402
+from bot.eval.evaluate import hit_verdicts, shown  # noqa: E402
+from bot.eval.golden import GoldenItem, load_golden  # noqa: E402
+
+L2 = 1.0
+VERBATIM, SEED = 400, 11
+
+
+def training_items() -> list[GoldenItem]:
+    """Natural train questions, verbatim who-said questions and invented ones (train only)."""
+    items = load_golden(ROOT / "tests" / "golden" / "natural_train.jsonl")
+    cases = [
+        (path.stem, src, content)
+        for path in sorted((DATA / "train" / "text").glob("*.txt"))
+        for src, content in gold_quotes(path.stem, "train")
+    ]
+    random.Random(SEED).shuffle(cases)
+    for n, (stem, source, content) in enumerate(cases[:VERBATIM]):
+        fragment = " ".join(re.sub(r"[“”\"]", " ", content).split()[:12])
+        question = f'Who said "{fragment}"?'
+        items.append(GoldenItem(f"v{n}", question, [source], fragment, stem, kind="verbatim"))
+    for n, claim in enumerate(INVENTED):
+        items.append(GoldenItem(f"i{n}", f'Who said "{claim}"?', answerable=False, kind="nobody"))
+        items.append(GoldenItem(f"u{n}", f"Who said {claim}?", answerable=False, kind="nobody"))
+    return items
+
+
+def dataset(bot, items: list[GoldenItem]) -> list[tuple[GoldenItem, np.ndarray, np.ndarray]]:
+    """Per question: candidate feature vectors and labels (listings are not ranked: skipped)."""
+    out = []
+    people = bot.people
+    people.refresh()
+    for item in items:
+        q = parse_question(item.question, people.publishers())
+        pool = pool_for(bot.index, people, q, bot.settings.candidates)
+        if pool.listing or not pool.candidates:
+            out.append((item, np.zeros((0, len(FEATURES))), np.zeros(0)))
+            continue
+        x = np.array(vectors(pool.candidates, q), dtype=np.float64)
+        hits = [replace(c.hit, speaker=people.canon(c.hit.speaker)) for c in pool.candidates]
+        y = np.array(
+            [item.answerable and all(hit_verdicts(h, item).values()) for h in hits], dtype=float
+        )
+        out.append((item, x, y))
+    return out
+
+
+def fit(data: list[tuple[GoldenItem, np.ndarray, np.ndarray]]) -> Model:
+    x = np.vstack([d[1] for d in data if len(d[1])])
+    y = np.concatenate([d[2] for d in data if len(d[2])])
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
+    w = np.zeros(z.shape[1])
+    penalty = np.diag([0.0] + [L2] * (z.shape[1] - 1))
+    for _ in range(50):  # Newton's method on the L2-penalised log-likelihood
+        p = 1 / (1 + np.exp(-np.clip(z @ w, -30, 30)))
+        grad = z.T @ (p - y) + penalty @ w
+        hess = (z * (p * (1 - p))[:, None]).T @ z + penalty
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    model = Model(w[1:].tolist(), float(w[0]), mean.tolist(), scale.tolist(), 0.5)
+    model.threshold = best_threshold(model, data)
+    return model
+
+
+def decisions(model: Model, data, threshold: float) -> list[bool]:
+    """Per question, is the answer right under ``quotebot eval``'s rule at this threshold?"""
+    right = []
+    for item, x, y in data:
+        if not len(x):
+            right.append(not item.answerable)
+            continue
+        p = np.array([model.prob(list(v)) for v in x])
+        order = np.argsort(-p, kind="stable")
+        if p[order[0]] < threshold:
+            right.append(not item.answerable)
+        else:
+            right.append(item.answerable and bool(y[order[: shown(item)]].any()))
+    return right
+
+
+def best_threshold(model: Model, data) -> float:
+    grid = [t / 100 for t in range(5, 96)]
+    scores = [sum(decisions(model, data, t)) for t in grid]
+    best = max(scores)
+    ties = [t for t, s in zip(grid, scores, strict=True) if s == best]
+    return ties[len(ties) // 2]  # the middle of the best plateau
+
+
+def report(model: Model, data) -> None:
+    right = decisions(model, data, model.threshold)
+    kinds: dict[str, list[bool]] = {}
+    for (item, _, _), ok in zip(data, right, strict=True):
+        kinds.setdefault(item.kind or "answerable", []).append(ok)
+    print(
+        f"train accuracy {sum(right) / len(right):.3f} over {len(right)} questions, "
+        f"threshold {model.threshold:.2f}"
+    )
+    for kind, oks in sorted(kinds.items()):
+        print(f"  {kind:<15}{len(oks):>5}{sum(oks) / len(oks):>8.3f}")
+    for name, weight in sorted(zip(FEATURES, model.weights, strict=True), key=lambda t: -abs(t[1])):
+        print(f"  {name:<16}{weight:+.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", type=Path, required=True)
+    parser.add_argument("--check", action="store_true", help="refit and compare to the file")
+    args = parser.parse_args()
+    bot = polnear_store(args.store)
+    saved = json.loads(MODEL.read_text(encoding="utf-8")) if MODEL.exists() else None
+    data = dataset(bot, training_items())  # stage one's candidates: the model plays no part
+    model = fit(data)
+    report(model, data)
+    fresh = json.loads(json.dumps(model.to_dict()))
+    if args.check:
+        if saved is None:
+            sys.exit("no committed model to check")
+        moved = max(abs(a - b) for a, b in zip(saved["weights"], fresh["weights"], strict=True))
+        shift = abs(saved["threshold"] - fresh["threshold"])
+        print(f"largest weight change {moved:.3f}, threshold change {shift:.3f}")
+        sys.exit(1 if moved > 0.25 or shift > 0.05 else 0)
+    rounded = {
+        k: [round(v, 6) for v in x] if isinstance(x, list) and k != "features" else x
+        for k, x in fresh.items()
+    }
+    MODEL.parent.mkdir(parents=True, exist_ok=True)
+    MODEL.write_text(json.dumps(rounded, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {MODEL}")
+
+
+if __name__ == "__main__":
+    main()
