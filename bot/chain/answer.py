@@ -17,8 +17,8 @@ NOBODY = "No one in the indexed articles said that."
 EMPTY = "No quotes are indexed yet. Run `quotebot ingest PATH` first."
 # A topic inside one speaker's quotes needs less support than a who-said claim over all quotes.
 TOPIC_MARGIN = 0.12
-HAND_THRESHOLD = 0.5
-ABOUT = 3  # "what did X say about Y" shows at least this many of X's quotes when X has them  # the support score's threshold when no fitted model is shipped
+HAND_THRESHOLD = 0.5  # the support score's threshold when no fitted model is shipped
+ABOUT = 3  # "what did X say about Y" shows at least this many of X's quotes when X has them
 RELATED_MARGIN = 0.2
 _NUMBER = re.compile(r"(?<![\w.,])\d{1,3}(?:,\d{3})+(?![\w,])|(?<![\w.,])\d{4,}(?![\w,])")
 
