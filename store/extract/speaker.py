@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from store.extract.marks import Region
+from store.extract.subject import dateline_end
 from store.speakers import PRONOUNS, canonical_key, fold, is_title, strip_titles
 
 NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
@@ -26,6 +26,7 @@ class Mention:
     span: Span
     name: str | None
     role: str | None
+    named: bool = False  # the name comes from a proper name, not a description ("the ministry")
 
 
 def _left_edge(head: Token) -> int:
@@ -42,6 +43,14 @@ def is_pronoun(token: Token) -> bool:
     return token.lower_ in PRONOUNS and not (token.text.isupper() and len(token) > 1)
 
 
+def name_part(span: Span) -> Span:
+    """The name without a headline's verb NER took along ("Obama Calls", "Trump Stands Tall")."""
+    for token in span[1:]:
+        if token.tag_.startswith("VB") or token.tag_ == "MD" or token.is_space:
+            return span[: token.i - span.start]
+    return span
+
+
 def _name_span(doc: Doc, head: Token) -> Span | None:
     if head.ent_type_ in NAME_LABELS:
         start, end = head.i, head.i + 1  # the entity holding the head, from its IOB tags
@@ -52,7 +61,8 @@ def _name_span(doc: Doc, head: Token) -> Span | None:
         # "Foreign Minister Choe Son Hui": NER may drop "Choe"
         while start > 0 and doc[start - 1].pos_ == "PROPN" and not is_title(doc[start - 1]):
             start -= 1
-        return doc[start:end]
+        name = name_part(doc[start:end])
+        return name if name.end > head.i else doc[head.i : head.i + 1]
     if head.pos_ == "PROPN":
         start = head.i
         while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound":
@@ -84,6 +94,8 @@ def gender_of(mention_text: str) -> str | None:
 def describe(doc: Doc, head: Token) -> Mention:
     """Mention, name and role of the subject ``head`` (appositives give a role or a name)."""
     start = _left_edge(head)
+    while start < head.i and doc[start].idx < dateline_end(doc, head):
+        start += 1  # "JACKSON, Miss. - U.S. District Judge Carlton W. Reeves"
     while start < head.i and (doc[start].is_punct or doc[start].is_space):
         start += 1  # "” Ramos": a closing mark the parse hung on the name
     span = doc[start : head.i + 1]
@@ -95,15 +107,15 @@ def describe(doc: Doc, head: Token) -> Mention:
         other = _name_span(doc, appos[0])
         if name is None and other is not None:  # "South Korea's UN ambassador, Joonkook Hwang"
             role = _clean_role(doc[start : head.i + 1].text)
-            return Mention(doc[start : appos[0].i + 1], strip_titles(other.text), role)
+            return Mention(doc[start : appos[0].i + 1], strip_titles(other.text), role, True)
         if name is not None:  # "Hugh Hill, a doctor, said"
             role = _clean_role(doc[appos[0].left_edge.i : appos[0].right_edge.i + 1].text)
-            return Mention(span, strip_titles(name.text), role)
+            return Mention(span, strip_titles(name.text), role, True)
     if name is None:
         return Mention(span, _clean_role(span.text), None)
     role_text = doc[start : name.start].text if name.start > start else ""
     role_words = [w for w in role_text.split() if fold(w).strip(".") not in HONORIFICS]
-    return Mention(span, strip_titles(name.text), _clean_role(" ".join(role_words)))
+    return Mention(span, strip_titles(name.text), _clean_role(" ".join(role_words)), True)
 
 
 @dataclass
@@ -142,12 +154,15 @@ class ArticleSpeakers:
         self.full: dict[str, str] = {}
         self.gender: dict[str, str] = {}
         self.roles: dict[str, str] = {}
+        self.labels: dict[str, str] = {}  # canonical name → NER label, for the speaker's kind
         self.history: list[_Antecedent] = []
         for ent in doc.ents:
             if ent.label_ not in NAME_LABELS:
                 continue
             label = "PERSON" if _titled(ent) else ent.label_
-            name = strip_titles(ent.text)
+            name = strip_titles(name_part(ent).text)
+            if not name:
+                continue
             if label == "PERSON" and len(name.split()) > 1:
                 for key in (canonical_key(name).split()[-1], canonical_key(name).split()[0]):
                     self.full.setdefault(key, name)
@@ -185,6 +200,7 @@ class ArticleSpeakers:
     def add(self, pos: int, name: str, label: str, gender: str | None, subject: bool) -> None:
         """Remember a possible antecedent for later pronouns."""
         name = self.canonical(name)
+        self.labels.setdefault(name, label)
         if gender and label == "PERSON":
             self.gender.setdefault(name, gender)
         self.history.append(_Antecedent(pos, name, label, gender, subject))
@@ -233,40 +249,3 @@ class ArticleSpeakers:
         if name and mention.role:
             self.roles.setdefault(name, mention.role)
         return name, self.roles.get(name) if name else None
-
-
-def _quoted(token: Token, regions: list[Region]) -> bool:
-    return any(r.start <= token.idx < r.end for r in regions)
-
-
-def _nominal_head(token: Token, run: range) -> Token:
-    """ "Robert" → "Shrum" in "Robert Shrum": climb compounds and flat names inside ``run``."""
-    while token.dep_ in ("compound", "flat") and token.head.i in run:
-        token = token.head
-    return token
-
-
-def speaker_outside(
-    doc: Doc, cue: Token, subject: Token | None, regions: list[Region]
-) -> Token | None:
-    """A speaker outside the quote marks when the parse picked a quoted word or none.
-
-    "“We were wrong,” Ramos, 58, told AFP": the nearest name between the quote and the cue,
-    else the first noun after the cue ("said Mr. Trump").
-    """
-    if subject is not None and not _quoted(subject, regions):
-        return subject
-    sent = cue.sent
-    first = cue.i
-    while first > sent.start and not _quoted(doc[first - 1], regions):
-        first -= 1
-    after = range(cue.i + 1, min(sent.end, cue.i + 7))
-    for run in (range(first, cue.i), after):
-        tokens = [doc[i] for i in run if not _quoted(doc[i], regions)]
-        names = [t for t in tokens if t.ent_type_ in ("PERSON", "ORG") and t.pos_ == "PROPN"]
-        if names:
-            return _nominal_head(names[-1] if run.stop == cue.i else names[0], run)
-        nouns = [t for t in tokens if t.pos_ in ("PROPN", "PRON", "NOUN")]
-        if nouns and subject is not None:
-            return _nominal_head(nouns[0], run)
-    return None
