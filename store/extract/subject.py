@@ -103,25 +103,29 @@ def _embedded(token: Token, cue: Token) -> bool:
 
 
 def _outside(doc: Doc, cue: Token, subject: Token | None, regions: list[Region]) -> Token | None:
-    """The nearest name between the quote and the cue, else the first noun after the cue."""
+    """The nearest name between the quote and the cue, else the first name or noun after it."""
     sent = cue.sent
     first = cue.i
     while first > sent.start and not quoted(doc[first - 1], regions):
         first -= 1
-    after = range(cue.i + 1, min(sent.end, cue.i + 7))
-    for run in (range(first, cue.i), after):
-        tokens = [doc[i] for i in run if can_speak(doc[i], regions)]
-        names = [t for t in tokens if t.ent_type_ in ("PERSON", "ORG") and t.pos_ == "PROPN"]
-        if run.stop == cue.i:
-            free = [t for t in names if not _embedded(t, cue)]
-            names = free[-1:] or names[-1:]
-        if names:
-            return _nominal_head(names[0], run)
-        if run.start > cue.i:  # "said Mr. Trump", not "put it" or "told reporters"
-            tokens = [t for t in tokens if t.dep_ not in _OBJECTS]
-        nouns = [t for t in tokens if t.pos_ in _NOMINAL]
-        if nouns and subject is not None:
-            return _nominal_head(nouns[0], run)
+    before = [doc[i] for i in range(first, cue.i) if can_speak(doc[i], regions)]
+    names = [t for t in before if t.ent_type_ in ("PERSON", "ORG") and t.pos_ == "PROPN"]
+    free = [t for t in names if not _embedded(t, cue)]
+    if free or names:
+        return _nominal_head((free or names)[-1], range(first, cue.i))
+    nouns = [t for t in before if t.pos_ in _NOMINAL and (subject is not None or t.head.i == cue.i)]
+    if nouns:  # "“…,” the former official said", "“…,” Conway notes" (parsed as a compound)
+        return _nominal_head(nouns[0], range(first, cue.i))
+    run = range(cue.i + 1, min(sent.end, cue.i + 7))
+    after = [doc[i] for i in run if can_speak(doc[i], regions) and doc[i].dep_ not in _OBJECTS]
+    picks = [[t for t in after if t.ent_type_ in ("PERSON", "ORG") and t.pos_ == "PROPN"]]
+    # "“…,” added a South Carolina Democrat": the cue right after the quote, its subject after it
+    if subject is not None or all(doc[i].is_punct for i in range(first, cue.i)):
+        picks.append([t for t in after if t.pos_ == "PROPN"])  # "said … Democrat Elijah Cummings"
+        picks.append([t for t in after if t.pos_ in _NOMINAL])  # not "put it", "told reporters"
+    for pick in picks:
+        if pick:
+            return _nominal_head(pick[0], run)
     return None
 
 
