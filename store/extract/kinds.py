@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from store.extract.cues import lemma_guesses
-from store.extract.speaker import ArticleSpeakers, describe, is_pronoun
+from store.extract.mention import describe, is_pronoun
+from store.extract.speaker import ArticleSpeakers
 from store.extract.subject import antecedent
 from store.speakers import TITLE_WORDS, fold
 from store.types import SpeakerKind
@@ -22,11 +23,11 @@ from store.types import SpeakerKind
 # People nouns that say nothing about who spoke.
 GENERIC_PEOPLE = frozenset(
     """woman women man men people person persons individual individuals resident residents voter
-    voters rival rivals critic critics opponent opponents supporter supporters backer backers fan
-    fans protester protesters protestor protestors demonstrator demonstrators friend friends crowd
+    voters rival rivals opponent opponents supporter supporters backer backers fan fans
+    protester protesters protestor protestors demonstrator demonstrators friend friends crowd
     crowds audience attendee attendees participant participants someone somebody anyone anybody
-    everyone everybody nobody other others many some few all most several both each either neither
-    one ones those these guy guys folks kid kids child children citizen citizens observer observers
+    everyone everybody nobody other others many some few all most several both each either
+    neither one ones those these guy guys folks kid kids child children citizen citizens
     onlooker onlookers passerby bystander bystanders viewer viewers reader readers user users
     customer customers visitor visitors""".split()
 )
@@ -42,7 +43,9 @@ DOCUMENTS = frozenset(
     calculation calculations estimate estimates projection projections chart map list text texts
     recording recordings audio footage clip clips photo photos image images picture pictures
     voice voices shout shouts chant chants slogan slogans sentence passage line lines timeline
-    attack attacks incident""".split()
+    attack attacks incident treaty treaties pact agreement deal bill law laws plan proposal
+    measure legislation policy rule regulation decision verdict charter constitution amendment
+    """.split()
 )
 _SHARES = frozenset(
     "percent % percentage majority minority half third quarter plurality share".split()

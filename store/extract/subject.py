@@ -109,10 +109,13 @@ def _outside(doc: Doc, cue: Token, subject: Token | None, regions: list[Region])
     while first > sent.start and not quoted(doc[first - 1], regions):
         first -= 1
     before = [doc[i] for i in range(first, cue.i) if can_speak(doc[i], regions)]
-    names = [t for t in before if t.ent_type_ in ("PERSON", "ORG") and t.pos_ == "PROPN"]
-    free = [t for t in names if not _embedded(t, cue)]
-    if free or names:
-        return _nominal_head((free or names)[-1], range(first, cue.i))
+    for names in (
+        [t for t in before if t.ent_type_ in ("PERSON", "ORG") and t.pos_ == "PROPN"],
+        [t for t in before if t.pos_ == "PROPN" and not t.ent_type_],  # NER missed "Sanders"
+    ):
+        free = [t for t in names if not _embedded(t, cue)]
+        if free or names:
+            return _nominal_head((free or names)[-1], range(first, cue.i))
     nouns = [t for t in before if t.pos_ in _NOMINAL and (subject is not None or t.head.i == cue.i)]
     if nouns:  # "“…,” the former official said", "“…,” Conway notes" (parsed as a compound)
         return _nominal_head(nouns[0], range(first, cue.i))
