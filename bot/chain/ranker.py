@@ -72,7 +72,7 @@ def _cover(wanted: set[str], stems: frozenset[str]) -> float:
 
 
 def _is_org(meta: dict[str, Any]) -> bool:
-    kind = str(meta.get("speaker_kind", ""))
+    kind = str(meta.get("speaker_kind", ""))  # person / org from the extractor's NER
     if kind:
         return kind == "org"
     return bool(ORG_NAMES.search(fold(str(meta.get("speaker", "")))))
