@@ -41,3 +41,4 @@ bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/whosaid.py
 	$(BIN)/python bench/serve.py
+	$(BIN)/python bench/html_extraction.py

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from bot.ingest import IngestReport, batches, extract_dict, shift, split_long
+from bot.ingest import IngestReport, batches, disk_usage, extract_dict, shift, split_long
 from bot.settings import Settings
 from bot.types import Answer
 from store.errors import InputError, NotFoundError
+from store.fetch import Fetcher, FetchPolicy, is_url, parse_networks
 from store.index import SCHEMA, IndexWriter, QuoteIndex, connect, source_file
-from store.read import Problem, read_paths, read_raw
+from store.read import Problem, read_raw
+from store.sources import Reader
 from store.types import Article, Hit, Quote
 
 
@@ -61,13 +62,47 @@ class Bot:
 
         return build_chain(self.index, self.settings, people=self.people)
 
+    @cached_property
+    def fetcher(self) -> Fetcher:
+        s = self.settings
+        networks = parse_networks(s.fetch_allow_networks)
+        return Fetcher(
+            FetchPolicy(s.fetch_timeout, max_bytes=s.fetch_max_bytes, allow_networks=networks)
+        )
+
     # --- ingest --------------------------------------------------------------------------
+
+    def read(
+        self,
+        sources: Iterable[str | Path],
+        urls_only: bool = False,
+        skipped: list[str] | None = None,
+    ) -> Iterator[Article | Problem]:
+        """Articles as ingest would store them (files, directories, URLs, feeds), problems
+        interleaved. With ``skipped``, feed entries already stored are not fetched and are
+        listed there; ``urls_only`` refuses anything but http(s) URLs (requests from afar)."""
+        known = self._stored_sources if skipped is not None else None
+        reader = Reader(self.fetcher, known, None if skipped is None else skipped.append)
+        if not urls_only:
+            return reader.read(sources)
+        return (
+            item
+            for s in map(str, sources)
+            for item in (reader.read_url(s) if is_url(s) else [Problem(s, "not a URL")])
+        )
+
+    def _stored_sources(self, sources: list[str]) -> set[str]:
+        return set(self.index.doc_ids_for_files(sources))
 
     def ingest(
         self, paths: Iterable[str | Path], progress: Callable[[int], None] | None = None
     ) -> IngestReport:
-        """Read, extract and index; a bad file is reported and the rest of the batch goes on."""
-        return self.ingest_items(read_paths(paths), progress)
+        """Read, extract and index; a bad file is reported and the rest of the batch goes on.
+        Paths may be URLs and feeds; a feed's entries already stored count as skipped."""
+        skipped: list[str] = []
+        report = self.ingest_items(self.read(paths, skipped=skipped), progress)
+        report.skipped += len(skipped)
+        return report
 
     def ingest_items(
         self, items: Iterable[Article | Problem], progress: Callable[[int], None] | None = None
@@ -212,27 +247,19 @@ class Bot:
     def find_speakers(self, prefix: str, limit: int = 20) -> list[dict[str, Any]]:
         """Speakers whose name or an alias contains the typed text (pickers that search as
         you type), most quoted first: ``{"speaker", "aliases", "quotes", "articles"}``."""
+        from bot.chain.browse import find_speakers
+
         with self.index.reaching():
-            rows = self.index.names.search("name", prefix, limit)
-            return [
-                {
-                    "speaker": self.people.canon(str(r["name"])),
-                    "aliases": [a for a in str(r.get("aliases", "")).split("|") if a],
-                    "quotes": int(r.get("quotes", 0)),
-                    "articles": int(r.get("articles", 0)),
-                }
-                for r in rows
-            ]
+            return find_speakers(self.index, self.people, prefix, limit)
 
     def find_articles(self, prefix: str, limit: int = 20) -> list[dict[str, Any]]:
         """Articles whose title or publisher contains the typed text: ``{"doc_id", "title",
         "publisher", "published"}``."""
         with self.index.reaching():
             rows = self.index.names.search("article", prefix, limit)
-            return [
-                {k: r.get(k, "") for k in ("doc_id", "title", "publisher", "published")}
-                for r in rows
-            ]
+        return [
+            {k: r.get(k, "") for k in ("doc_id", "title", "publisher", "published")} for r in rows
+        ]
 
     def speakers(self) -> list[dict[str, Any]]:
         """Every speaker with aliases and counts, most quoted first (a listing: O(speakers))."""
@@ -263,17 +290,6 @@ class Bot:
             "speakers": speakers,
             "store": url or str(self.settings.store),
             "chroma_url": url,
-            "store_bytes": None if url else _disk_usage(self.settings.store),
+            "store_bytes": None if url else disk_usage(self.settings.store),
             "generation": generation,
         }
-
-
-def _disk_usage(root: Path) -> int:
-    total = 0
-    for dirpath, _, filenames in os.walk(root):
-        for name in filenames:
-            try:
-                total += (Path(dirpath) / name).stat().st_size
-            except OSError:  # a file Chroma just compacted away
-                pass
-    return total

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from store.read import Problem
@@ -95,3 +97,15 @@ def extract_dict(q: Quote) -> dict[str, Any]:
         speaker_role=q.speaker_role,
     )
     return out
+
+
+def disk_usage(root: Path) -> int:
+    """Bytes under a store directory (``stats``)."""
+    total = 0
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            try:
+                total += (Path(dirpath) / name).stat().st_size
+            except OSError:  # a file Chroma just compacted away
+                pass
+    return total

@@ -36,3 +36,12 @@ class Settings(BaseSettings):
 
     # Ingest.
     batch_size: int = 16
+
+    # Fetching web pages and feeds (`quotebot ingest URL`, `quotebot read URL`).
+    fetch_timeout: float = 10.0  # seconds to connect, and between two reads
+    fetch_max_bytes: int = 5_000_000  # per page, after decompression
+    # Networks fetched although not public, comma-separated ("127.0.0.1/32"); by default only
+    # public addresses are reached (no loopback, private, link-local: no SSRF).
+    fetch_allow_networks: str = ""
+    # POST /api/ingest may fetch "urls" (still behind the admin token); off by default.
+    http_url_ingest: bool = False

@@ -49,7 +49,7 @@ _REPORTED = re.compile(r"\b(said|says|told|tells|according to|added|adds|wrote|w
 _PHOTO_CREDIT = re.compile(
     r"\([^()]*\b(getty|afp|reuters|ap photo|epa|shutterstock|pool)\b[^()]*\)\s*$", re.I
 )
-_QUOTE_MARKS = re.compile(r"[\"“”«»‘]|''")
+QUOTE_MARKS = _QUOTE_MARKS = re.compile(r"[\"“”«»‘]|''")
 _SENTENCE_END = re.compile(r"(?<=[a-z][a-z][.!?])(?=[A-Z][a-z])|(?<=[.!?][\"”’)])\s+|(?<=[.!?])\s+")
 _MENU_LINE = re.compile(r"^(comments?|edit post|menu|search|home|advertisement|share|print)$", re.I)
 _TRUNCATED = re.compile(r"\w(…|\.\.\.)\s*$")  # a teaser cut mid-sentence: "…came days a…"
@@ -186,3 +186,71 @@ def remove_boilerplate(text: str) -> str:
 def clean_text(text: str) -> str:
     """The full cleaning applied at ingest: repair, then boilerplate removal."""
     return remove_boilerplate(fix_text(text))
+
+
+# --- extracted article text (HTML): whole lines only, and only chrome no article prose is ---
+
+# "Read more: <another story's headline>" and its kin, between paragraphs.
+_INTERSTITIAL = re.compile(
+    r"^\W*(read more|read also|also read|read next|related( stories| articles)?|see also|"
+    r"more on this( story)?)\s*[:|»›]\s*\S",
+    re.IGNORECASE,
+)
+_WIDGET = re.compile(
+    r"^\W*(advertisement|story continues below( this)? advertisement|ad|skip to (main )?content|"
+    r"share this (article|story)|listen to this (article|story)( \W? ?\d+ min(utes)?)?|"
+    r"\d+ min(ute)?s? read|loading( \w+){0,3} ?(\.\.\.|…)|"
+    r"you('ve| have) read \d+ (of \d+ )?(free )?articles?\b.*)\W*$",
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(
+    r"^\W*(©|\(c\) ?\d{4}|copyright ?(©|\(c\))? ?\d{4})|\ball rights reserved\b", re.IGNORECASE
+)
+INTERSTITIAL_WORDS = 25
+DUPLICATE_WORDS = 6
+
+
+def _key(line: str) -> str:
+    return " ".join(re.findall(r"\w+", line.casefold()))
+
+
+def _is_chrome_line(line: str) -> bool:
+    """A whole line of page chrome: a "Read more:" link, a widget label, a copyright notice."""
+    words = len(line.split())
+    if _INTERSTITIAL.match(line) and words <= INTERSTITIAL_WORDS:
+        return True
+    if _WIDGET.match(line):
+        return True
+    return bool(_COPYRIGHT.search(line)) and words <= 30 and not _QUOTE_MARKS.search(line)
+
+
+def _repeated(lines: list[str]) -> set[int]:
+    """Lines that repeat another line's words (pull quotes, a headline shown twice): the words
+    are kept where they also stand, so nothing of the article goes."""
+    keys = [_key(line) for line in lines]
+    out: set[int] = set()
+    if len(lines) > 2000:  # quadratic; a page this long is not worth the check
+        return out
+    for i, key in enumerate(keys):
+        if len(key.split()) < DUPLICATE_WORDS:
+            continue
+        for j, other in enumerate(keys):
+            same = key == other and j < i  # the second of two equal lines goes
+            inside = key != other and f" {key} " in f" {other} "
+            if i != j and j not in out and (same or inside):
+                out.add(i)
+                break
+    return out
+
+
+def clean_extracted(text: str, title: str = "") -> str:
+    """Cleaning that is safe on extracted article text: whole lines of chrome, repeated lines
+    and a first line that only repeats the headline go; no sentence is cut out of a line."""
+    lines = [line.strip() for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    if lines and title and _key(lines[0]) == _key(title):
+        lines = lines[1:]
+    repeated = _repeated(lines)
+    return "\n".join(
+        line for i, line in enumerate(lines) if i not in repeated and not _is_chrome_line(line)
+    )

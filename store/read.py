@@ -7,18 +7,22 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from store.clean import clean_text, fix_text
+from store.frontmatter import split_front_matter
+from store.html import html_to_article_parts
 from store.types import Article
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+# RSS/Atom files: their entries are web pages, read by store.sources (directories list them).
+FEED_SUFFIXES = {".rss", ".atom"}
+META_FIELDS = ("title", "url", "publisher", "published")
 MAX_BYTES = 20_000_000
 # One article, not a book: spaCy takes ~1 minute per million characters on one core.
 MAX_ARTICLE_CHARS = 1_000_000
@@ -37,9 +41,13 @@ class Problem:
         return {"path": self.path, key: self.error}
 
 
-def doc_id_for(text: str) -> str:
-    """Stable id from content: the same text always gets the same id."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+def doc_id_for(text: str, meta: dict[str, str] | None = None) -> str:
+    """Stable id from content: the same text always gets the same id. A given title, publisher
+    or date is part of it, so correcting one re-ingests the article (the URL is not: one story
+    at two addresses is one article)."""
+    shown = [str((meta or {}).get(k) or "") for k in ("title", "publisher", "published")]
+    data = text if not any(shown) else "\x00".join([text, *shown])
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
 
 
 def decode(data: bytes, path: str) -> tuple[str, Problem | None]:
@@ -72,26 +80,33 @@ def _looks_binary(text: str) -> bool:
     return controls > len(sample) * 0.01
 
 
-def make_article(raw: str, source_path: str, meta: dict[str, str] | None = None) -> Article:
-    """Clean a text and wrap it; the title defaults to the first line."""
-    meta = meta or {}
+def make_article(
+    raw: str,
+    source_path: str,
+    meta: dict[str, str] | None = None,
+    clean: Callable[[str], str] = clean_text,
+) -> Article:
+    """Clean a text and wrap it; the title defaults to the first line. Plain text gets the
+    boilerplate heuristics; text extracted from HTML is already clean and only gets
+    ``fix_text``."""
+    meta = {k: str((meta or {}).get(k) or "").strip() for k in META_FIELDS}
     if len(raw) > MAX_ARTICLE_CHARS:
         raise ValueError(
             f"the article is {len(raw):,} characters; the limit is {MAX_ARTICLE_CHARS:,} per "
             "article (put many articles in one .jsonl file, one per line)"
         )
-    text = clean_text(raw)
+    text = clean(raw)
     if not text.strip():
         raise ValueError("no article text is left after cleaning (empty or only boilerplate)")
-    title = (meta.get("title") or "").strip() or _first_line(text)
+    title = meta["title"] or _first_line(text)
     return Article(
-        doc_id=doc_id_for(text),
+        doc_id=doc_id_for(text, meta),
         text=text,
         title=title,
         source_path=source_path,
-        url=str(meta.get("url") or ""),
-        publisher=str(meta.get("publisher") or ""),
-        published=str(meta.get("published") or ""),
+        url=meta["url"],
+        publisher=meta["publisher"],
+        published=meta["published"],
     )
 
 
@@ -118,23 +133,6 @@ def markdown_to_text(text: str) -> str:
     return text
 
 
-def html_to_article_parts(html: str) -> tuple[str, dict[str, str]]:
-    """Main article text and metadata from an HTML page (trafilatura)."""
-    import trafilatura
-
-    # A trafilatura Document (it is a dict only with as_dict=True).
-    doc: Any = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False)
-    if doc is None or not getattr(doc, "text", None):
-        raise ValueError("no article text was found in this HTML page")
-    meta = {
-        "title": doc.title or "",
-        "url": doc.url or "",
-        "publisher": doc.sitename or "",
-        "published": doc.date or "",
-    }
-    return doc.text, meta
-
-
 def read_file(path: Path) -> Iterator[Article | Problem]:
     """Articles from one file; problems come back as values so the batch goes on."""
     name = str(path)
@@ -158,16 +156,37 @@ def read_file(path: Path) -> Iterator[Article | Problem]:
     if suffix in JSONL_SUFFIXES:
         yield from _read_jsonl(text, name)
         return
+    if suffix in FEED_SUFFIXES:
+        yield Problem(name, "this is a feed: its entries are web pages, read with URL fetching")
+        return
     try:
-        if suffix in HTML_SUFFIXES:
-            body, meta = html_to_article_parts(text)
-            yield make_article(body, name, meta)
-        elif suffix in {".md", ".markdown"}:
-            yield make_article(markdown_to_text(text), name)
-        else:
-            yield make_article(text, name)
+        yield read_text(text, name, suffix)
     except ValueError as e:
         yield Problem(name, str(e))
+
+
+def read_text(text: str, name: str, suffix: str) -> Article:
+    """One article from the decoded text of a .html, .md or .txt file (front matter read)."""
+    if suffix in HTML_SUFFIXES:
+        return html_article(text, name)
+    meta, body = split_front_matter(text)
+    if suffix in {".md", ".markdown"}:
+        body = markdown_to_text(body)
+    return make_article(body, name, meta)
+
+
+def html_article(
+    html: str,
+    name: str,
+    meta: dict[str, str] | None = None,
+    fallback: dict[str, str] | None = None,
+) -> Article:
+    """An article from an HTML page: metadata given by the caller wins over the page's, and
+    ``fallback`` (a feed entry's title and date) fills what neither has."""
+    body, found = html_to_article_parts(html)
+    given, spare = meta or {}, fallback or {}
+    merged = {k: given.get(k) or found.get(k) or spare.get(k) or "" for k in META_FIELDS}
+    return make_article(body, name, merged, clean=fix_text)
 
 
 def _reason(e: Exception) -> str:
@@ -190,13 +209,13 @@ def _read_jsonl(text: str, name: str) -> Iterator[Article | Problem]:
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             yield Problem(where, f'line {lineno} has no "text" string field')
             continue
-        meta = {k: str(record.get(k) or "") for k in ("title", "url", "publisher", "published")}
+        meta = {k: str(record.get(k) or "") for k in META_FIELDS}
         try:
             body = record["text"]
             if re.search(r"<(p|div|article|html|body)\b", body[:2000], re.I):
-                body, html_meta = html_to_article_parts(body)
-                meta = {k: meta[k] or html_meta.get(k, "") for k in meta}
-            yield make_article(body, where, meta)
+                yield html_article(body, where, meta)
+            else:
+                yield make_article(body, where, meta)
         except ValueError as e:
             yield Problem(where, f"line {lineno}: {e}")
 
@@ -224,7 +243,7 @@ def _walk(root: Path) -> Iterator[Path | Problem]:
                 continue
             if path.is_symlink() and not path.exists():
                 yield Problem(str(path), "broken or looping symbolic link")
-            elif path.suffix.lower() in SUFFIXES:
+            elif path.suffix.lower() in SUFFIXES | FEED_SUFFIXES:
                 yield path
 
 
@@ -263,6 +282,8 @@ def read_raw(path: Path) -> str:
 
 __all__ = [
     "count_articles",
+    "html_article",
+    "read_text",
     "Problem",
     "doc_id_for",
     "read_paths",

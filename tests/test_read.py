@@ -116,3 +116,49 @@ def test_count_articles_for_the_progress_bar(tmp_path: Path) -> None:
     assert count_articles([tmp_path]) == sum(
         not isinstance(x, Problem) for x in read_paths([tmp_path])
     )
+
+
+def test_front_matter_is_metadata_not_text(tmp_path: Path) -> None:
+    md = tmp_path / "bridge.md"
+    md.write_text(
+        '---\ntitle: "Bridge to reopen"\nurl: https://gazette.example/bridge\n'
+        "publisher: Riverton Gazette\ndate: 2024-10-14\ntags:\n  - local\n---\n"
+        f"# Bridge to reopen\n\n{STORY}\n",
+        encoding="utf-8",
+    )
+    txt = tmp_path / "tunnel.txt"
+    txt.write_text(
+        f'+++\ntitle = "Tunnel"\npublished = "2024-10-15"\n+++\nTunnel news\n{STORY}\n',
+        encoding="utf-8",
+    )
+    bridge, tunnel = _articles(md, txt)
+    assert (bridge.title, bridge.url, bridge.publisher, bridge.published) == (
+        "Bridge to reopen",
+        "https://gazette.example/bridge",
+        "Riverton Gazette",
+        "2024-10-14",
+    )
+    assert bridge.text == f"Bridge to reopen\n{STORY}"  # no front matter in the text
+    assert (tunnel.title, tunnel.published, tunnel.publisher) == ("Tunnel", "2024-10-15", "")
+    assert tunnel.text == f"Tunnel news\n{STORY}"
+
+
+def test_a_rule_above_prose_is_not_front_matter(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text(f"---\nBridge to reopen, officials say\n---\n{STORY}\n", encoding="utf-8")
+    (article,) = _articles(path)
+    assert article.title == "Bridge to reopen, officials say" and not article.published
+
+
+def test_metadata_is_part_of_the_id_so_a_correction_is_picked_up(tmp_path: Path) -> None:
+    """Same text, no metadata: one id (as before); a corrected date: a new id."""
+    path = tmp_path / "a.txt"
+    path.write_text(f"Bridge\n{STORY}", encoding="utf-8")
+    (plain,) = _articles(path)
+    assert plain.doc_id == doc_id_for(plain.text)
+    path.write_text(f"---\npublished: 2024-10-14\n---\nBridge\n{STORY}", encoding="utf-8")
+    (dated,) = _articles(path)
+    path.write_text(f"---\npublished: 2024-10-15\n---\nBridge\n{STORY}", encoding="utf-8")
+    (corrected,) = _articles(path)
+    assert dated.text == corrected.text == plain.text
+    assert len({plain.doc_id, dated.doc_id, corrected.doc_id}) == 3

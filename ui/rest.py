@@ -1,6 +1,7 @@
 """REST under /api (ask, quotes, speakers, documents, stats, admin ingest) and the article page.
 
-Nothing here reads a path sent by a client: ingest over HTTP takes uploaded content only.
+Nothing here reads a path sent by a client: ingest over HTTP takes uploaded content, and URLs
+only when the admin enables it (``QUOTEBOT_HTTP_URL_INGEST``), fetched under the SSRF guard.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from bot.core import Bot
@@ -44,7 +45,16 @@ class UploadArticle(BaseModel):
 
 
 class IngestRequest(BaseModel):
-    articles: list[UploadArticle] = Field(min_length=1, max_length=500)
+    """Articles by value and/or web page and feed URLs (URLs need QUOTEBOT_HTTP_URL_INGEST)."""
+
+    articles: list[UploadArticle] = Field(default_factory=list, max_length=500)
+    urls: list[str] = Field(default_factory=list, max_length=100)
+
+    @model_validator(mode="after")
+    def _something(self) -> IngestRequest:
+        if not self.articles and not self.urls:
+            raise ValueError("send at least one of `articles` or `urls`")
+        return self
 
 
 def rest_router() -> APIRouter:
@@ -96,11 +106,17 @@ def rest_router() -> APIRouter:
 
     @router.post("/api/ingest", tags=["admin"], dependencies=[Depends(require_admin)])
     def ingest(body: IngestRequest, request: Request, bot: BotDep) -> dict[str, Any]:
-        """Index articles sent by value; needs ``Authorization: Bearer <QUOTEBOT_ADMIN_TOKEN>``."""
+        """Index articles sent by value, and pages or feeds by URL when URL ingest is enabled;
+        needs ``Authorization: Bearer <QUOTEBOT_ADMIN_TOKEN>``."""
         from ui.uploads import ingest_uploaded
 
+        if body.urls and not bot.settings.http_url_ingest:
+            raise HTTPException(
+                403,
+                "Fetching URLs over HTTP is off. Set QUOTEBOT_HTTP_URL_INGEST=true to enable it.",
+            )
         with request.app.state.ingest_lock:
-            return ingest_uploaded(bot, [a.model_dump() for a in body.articles])
+            return ingest_uploaded(bot, [a.model_dump() for a in body.articles], body.urls)
 
     @router.post("/api/ingest/files", tags=["admin"], dependencies=[Depends(require_admin)])
     async def ingest_upload(

@@ -1,12 +1,15 @@
 """Ingest over HTTP: articles sent by value or as uploaded files, never a server-side path.
 
 Uploaded articles get a ``source_path`` of ``upload:<name>``, so re-sending a changed article
-under the same name replaces the old one, as re-ingesting a changed file does.
+under the same name replaces the old one, as re-ingesting a changed file does. URLs (when the
+admin enabled them) are fetched by ``Bot.read(urls_only=True)``: never read as server paths.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +18,19 @@ from store.read import SUFFIXES, Problem, make_article, read_file
 from store.types import Article
 
 
-def ingest_uploaded(bot: Bot, records: list[dict[str, str]]) -> dict[str, Any]:
-    """Index JSON articles (``text`` plus optional title/url/publisher/published)."""
+def ingest_uploaded(
+    bot: Bot, records: list[dict[str, str]], urls: list[str] | None = None
+) -> dict[str, Any]:
+    """Index JSON articles (``text`` plus optional title/url/publisher/published) and the
+    pages or feeds of ``urls``; feed entries already stored count as skipped."""
+    skipped: list[str] = []
+    fetched: Iterator[Article | Problem] = bot.read(urls or [], urls_only=True, skipped=skipped)
+    report = bot.ingest_items(chain(_records(records), fetched))
+    report.skipped += len(skipped)
+    return report.to_dict()
+
+
+def _records(records: list[dict[str, str]]) -> list[Article | Problem]:
     items: list[Article | Problem] = []
     for n, record in enumerate(records):
         name = record.get("url") or record.get("title") or f"article {n}"
@@ -25,7 +39,7 @@ def ingest_uploaded(bot: Bot, records: list[dict[str, str]]) -> dict[str, Any]:
             items.append(make_article(record["text"], where, record))
         except ValueError as e:
             items.append(Problem(f"articles[{n}]", str(e)))
-    return bot.ingest_items(items).to_dict()
+    return items
 
 
 def ingest_files(bot: Bot, files: list[tuple[str, bytes]]) -> dict[str, Any]:

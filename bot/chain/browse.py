@@ -108,3 +108,20 @@ def _fuller(key: str, by_key: dict[str, dict[str, Any]]) -> str | None:
 def _is_alias(surface: str) -> bool:
     folded = fold(surface).strip()
     return folded not in PRONOUNS and folded not in STOPWORDS and bool(name_key(surface))
+
+
+def find_speakers(
+    index: QuoteIndex, people: People, typed: str, limit: int
+) -> list[dict[str, Any]]:
+    """Speakers whose name or an alias holds the typed text, most quoted first."""
+    rows = index.names.search("name", typed, limit)
+    shown = people.canon_many([str(r["name"]) for r in rows])
+    return [
+        {
+            "speaker": shown[str(r["name"])],
+            "aliases": [a for a in str(r.get("aliases", "")).split("|") if a],
+            "quotes": int(r.get("quotes", 0)),
+            "articles": int(r.get("articles", 0)),
+        }
+        for r in rows
+    ]

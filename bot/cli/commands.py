@@ -27,21 +27,24 @@ from store.errors import InputError, QuoteBotError
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or directories to ingest.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, directories, http(s) URLs or RSS/Atom feeds.")
+    ],
     json_: JsonOpt = False,
     store: StoreOpt = None,
     chroma_url: UrlOpt = None,
 ) -> None:
-    """Read, extract and index articles (.txt .md .html .jsonl, directories recursively).
+    """Read, extract and index articles (.txt .md .html .jsonl, directories recursively,
+    web pages, and every entry of an RSS/Atom feed; a feed again adds only new entries).
 
-    Example: quotebot ingest examples/
+    Example: quotebot ingest examples/ https://example.org/news/story.html
     """
     from bot.cli.progress import ingest_progress
-    from store.read import count_articles
+    from store.sources import count_sources
 
     with _boundary():
         bot = _bot(store, chroma_url)
-        total = count_articles(paths) if err.is_terminal else None
+        total = count_sources(paths) if err.is_terminal else None
         with ingest_progress(err, enabled=err.is_terminal, total=total) as progress:
             report = bot.ingest(paths, progress=progress)
         if json_:
@@ -55,6 +58,52 @@ def ingest(
             err.print(f"[yellow]Warning:[/yellow] {w['path']}: {w['warning']}", highlight=False)
         for e in report.errors:
             err.print(f"[red]Skipped:[/red] {e['path']}: {e['error']}", highlight=False)
+
+
+@app.command()
+def read(
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, directories, http(s) URLs or RSS/Atom feeds.")
+    ],
+    json_: JsonOpt = False,
+) -> None:
+    """Print what ingest would store for each article (text and metadata); nothing is indexed.
+
+    With --json, one line per article: {"path", "doc_id", "title", "text", "publisher",
+    "published", "url"}, and {"path", "error"} or {"path", "warning"} lines as ingest reports.
+
+    Example: quotebot read --json https://example.org/news/story.html
+    """
+    from bot.cli.render import print_article
+    from store.read import Problem
+
+    with _boundary():
+        for item in _bot(None, None).read(sources):
+            if isinstance(item, Problem):
+                if json_:
+                    _print_json(item.to_dict())
+                else:
+                    label = "Warning" if item.warning else "Skipped"
+                    err.print(
+                        f"[yellow]{label}:[/yellow] {item.path}: {item.error}", highlight=False
+                    )
+            elif json_:
+                _print_json(article_dict(item))
+            else:
+                print_article(out, article_dict(item))
+
+
+def article_dict(article: Any) -> dict[str, str]:
+    """The `quotebot read --json` line of an article."""
+    return {
+        "path": article.source_path,
+        "doc_id": article.doc_id,
+        "title": article.title,
+        "text": article.text,
+        "publisher": article.publisher,
+        "published": article.published,
+        "url": article.url,
+    }
 
 
 @app.command()

@@ -18,3 +18,20 @@ def print_answer(console: Console, answer: Answer) -> None:
             f"  [bold][{n}][/bold] [cyan]{escape(hit.speaker or '?')}[/cyan]: "
             f"“{escape(hit.quote)}” — {escape(where)} [dim]chars {hit.start}–{hit.end}[/dim]"
         )
+
+
+def print_article(console: Console, article: dict[str, str]) -> None:
+    """An article as `quotebot read` shows it: title, where it is from, then its text."""
+    meta = " · ".join(
+        x
+        for x in (
+            article["publisher"] or "publisher unknown",
+            article["published"] or "undated",
+            article["url"],
+        )
+        if x
+    )
+    console.print(f"[bold]{escape(article['title'])}[/bold]  [dim]{escape(meta)}[/dim]")
+    console.print(f"[dim]{escape(article['path'])} · doc {article['doc_id']}[/dim]")
+    console.print(escape(article["text"]), highlight=False)
+    console.print()
