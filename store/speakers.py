@@ -19,6 +19,12 @@ TITLE_WORDS = frozenset(
     commissioner commander head professor lawyer analyst st saint
     """.split()
 )
+# Head words of organisation names, whose titles are part of the name ("State Department").
+ORG_HEADS = frozenset(
+    """department ministry office committee agency council party court bureau service
+    commission administration authority board house senate assembly embassy
+    """.split()
+)
 PRONOUNS = frozenset("he she they it we i you him her them us me his hers its their our".split())
 _TOKEN = re.compile(r"[\w.'’-]+")
 
@@ -48,6 +54,9 @@ def strip_titles(name: str) -> str:
         if all(part[:1].isupper() for part in parts):
             return " and ".join(parts)
     tokens = _TOKEN.findall(name)
+    if len(tokens) > 1 and fold(tokens[-1]) in ORG_HEADS and tokens[-2][:1].isupper():
+        words = name.split()  # an organisation: "the State Department" → "State Department"
+        return " ".join(words[1:] if fold(words[0]) == "the" else words)
     if tokens and (_is_title(tokens[-1]) or tokens[-1][:1].islower()):
         words = name.split()  # a description, not a name: "a US official" → "US official"
         return " ".join(

@@ -382,3 +382,182 @@ def test_a_mixed_quote_stops_at_its_paragraph(extractor) -> None:
     )
     q = find(run(extractor, text), "wholly unsubstantiated")
     assert q.kind == "mixed" and "\n" not in q.quote
+
+
+# Speaker quality: a speaker is a person or organisation, never a number, a headline verb or a
+# generic noun, and never a pronoun inside the quote.
+
+
+def test_a_pronoun_inside_the_quote_is_never_its_speaker(extractor) -> None:
+    text = (
+        "Donald Trump spoke in Ohio on Monday. “He thinks the lives of black people are all "
+        "about crime…,” Clinton said."
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "He thinks the lives").speaker == "Clinton"
+    assert [q.speaker for q in quotes] == ["Clinton"]
+
+
+def test_a_cue_inside_a_quote_whose_opening_mark_was_lost(extractor) -> None:
+    text = (
+        "Donald Trump spoke in Ohio on Monday.\n\nHe thinks the lives of black people are all "
+        'about crime…," Clinton said.'
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "He thinks the lives").speaker == "Clinton"
+    assert "Donald Trump" not in {q.speaker for q in quotes}
+
+
+def test_a_headline_verb_is_not_part_of_a_name(extractor) -> None:
+    text = (
+        "Obama Calls Trump Unfit for Office\n\n"
+        "President Obama said on Tuesday that Donald Trump was unfit to serve.\n\n"
+        '"He is woefully unprepared for this job," Obama said.'
+    )
+    quotes = run(extractor, text)
+    assert {q.speaker for q in quotes} == {"Obama"}
+    assert find(quotes, "woefully unprepared").speaker_kind == "person"
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "mention"),
+    [
+        (
+            "A new poll shows Clinton ahead. 63 percent said they would not vote for Trump.",
+            "they would not vote for Trump",
+            "63 percent",
+        ),
+        (
+            "Six in 10 Republicans say he is at least somewhat decisive.",
+            "he is at least somewhat decisive",
+            "Six in 10 Republicans",
+        ),
+        (
+            '"I have never seen anything like it," a woman said outside the arena.',
+            "I have never seen anything like it",
+            "a woman",
+        ),
+        (
+            "His political rivals said the plan would bankrupt the state within a decade.",
+            "the plan would bankrupt the state",
+            "His political rivals",
+        ),
+        (
+            "Hacked emails showed that the committee favored Clinton over Sanders.",
+            "that the committee favored Clinton",
+            "Hacked emails",
+        ),
+    ],
+)
+def test_numbers_generic_nouns_and_things_are_not_speakers(extractor, text, words, mention):
+    q = find(run(extractor, text), words)
+    assert q.speaker_mention is not None and q.speaker_mention.text == mention
+    assert (q.speaker, q.speaker_role, q.speaker_kind) == (None, None, "unknown")
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "speaker", "mention"),
+    [
+        (  # a relative pronoun stands for the noun it belongs to
+            "Charles Barkley, who said he typically votes Democratic, backs Kasich.",
+            "he typically votes Democratic",
+            "Charles Barkley",
+            "who",
+        ),
+        (  # a document speaks for its owner
+            "A fundraising email sent out by Bernie Sanders on Tuesday night warned of the "
+            'fight ahead: "There are 14 primaries and caucuses over the next three weeks."',
+            "There are 14 primaries",
+            "Bernie Sanders",
+            "A fundraising email",
+        ),
+        (  # … also when a relative pronoun names the document
+            'Donald Trump released a marketing video that said, "We are going to have '
+            'professors that are absolutely terrific."',
+            "We are going to have professors",
+            "Donald Trump",
+            "that",
+        ),
+        (  # a dateline is not the subject
+            "LONDON (Reuters) - Donald Trump said he was unlikely to have a good relationship "
+            "with David Cameron.",
+            "he was unlikely to have a good relationship",
+            "Donald Trump",
+            "Donald Trump",
+        ),
+        (  # nor is a party-and-state parenthesis
+            "Speaking in Ohio, Gov. John Kasich (R-OH), said, “I’m getting ready to rent a "
+            "covered wagon.”",
+            "I’m getting ready to rent",
+            "John Kasich",
+            "Gov. John Kasich",
+        ),
+        (  # "As X put it": the parse hangs the speaker on "As"
+            "As Akhil Amar, a professor of law at Yale, put it, ''Senate Republicans should "
+            "remember that a compromise candidate today may be far better for them.''",
+            "Senate Republicans should remember",
+            "Akhil Amar",
+            "Akhil Amar",
+        ),
+        (  # a definite description is the person last named with that role
+            'Former Florida Gov. Jeb Bush spoke in Iowa. "We are going to win this state," '
+            "the former Florida governor said.",
+            "We are going to win",
+            "Jeb Bush",
+            "the former Florida governor",
+        ),
+        (  # an appositive name beats the role
+            "A Twitter spokesman, Christopher Abboud, said on Saturday that there were one "
+            "million tweets with the hashtag in ten hours.",
+            "one million tweets",
+            "Christopher Abboud",
+            "A Twitter spokesman, Christopher Abboud",
+        ),
+        (  # the subject after a cue that follows the quote
+            "“Look, Hillary needed to split the first two primaries,” added a South Carolina "
+            "Democrat.",
+            "Hillary needed to split",
+            "South Carolina Democrat",
+            "a South Carolina Democrat",
+        ),
+    ],
+)
+def test_the_speaker_is_the_named_entity_the_mention_stands_for(
+    extractor, text, words, speaker, mention
+) -> None:
+    q = min((q for q in run(extractor, text) if words in q.quote), key=lambda q: len(q.quote))
+    assert q.speaker == speaker
+    assert q.speaker_mention is not None and q.speaker_mention.text == mention
+
+
+def test_a_platform_before_a_colon_is_not_the_speaker(extractor) -> None:
+    text = (
+        "After 14 people were killed in San Bernardino, a familiar voice celebrated the attacks "
+        "on Twitter: ''California, we have already arrived with our soldiers.''"
+    )
+    q = find(run(extractor, text), "California, we have already arrived")
+    assert q.cue is not None and q.cue.text == "celebrated"
+    assert q.speaker_mention is not None and q.speaker_mention.text == "a familiar voice"
+    assert q.speaker is None  # a voice is no one in particular, and Twitter is where it spoke
+
+
+def test_a_cue_with_words_of_its_own_does_not_claim_the_quote_before_it(extractor) -> None:
+    text = (
+        '"It\'s a very sad development," Cruz told reporters. "This is the consequence of the '
+        'culture of the Trump campaign." Ohio Gov. John Kasich said he would have fired him.'
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "This is the consequence").speaker == "Cruz"
+    assert find(quotes, "he would have fired him").speaker == "John Kasich"
+
+
+def test_speaker_kind_from_ner_and_the_head_noun(extractor) -> None:
+    text = (
+        "Hillary Clinton said the vote was fair. The State Department said it had suspended "
+        "125,000 visas. The ministry said in a statement that the border would stay closed."
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "the vote was fair").speaker_kind == "person"
+    visas = find(quotes, "suspended 125,000 visas")
+    assert (visas.speaker, visas.speaker_kind) == ("State Department", "org")  # not "Department"
+    assert find(quotes, "the border would stay closed").speaker_kind == "org"

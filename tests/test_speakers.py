@@ -53,3 +53,10 @@ def test_group_names_keep_every_person() -> None:
     table = build_alias_table(["Vladimir Putin and Kim Jong Un", "Vladimir Putin"])
     both = {"Vladimir Putin", "Vladimir Putin and Kim Jong Un"}
     assert set(match_speaker("Putin", table)) == both
+
+
+def test_organisation_names_keep_their_title_words() -> None:
+    assert strip_titles("The State Department") == "State Department"
+    assert strip_titles("Russia's Foreign Ministry") == "Russia's Foreign Ministry"
+    assert canonical_key("the Justice Department") == "justice department"
+    assert strip_titles("Secretary of State John Kerry") == "John Kerry"
