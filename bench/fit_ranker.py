@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import random
 import re
 import sys
@@ -30,11 +31,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from polnear import DATA, polnear_store  # noqa: E402
-from whosaid import INVENTED, gold_quotes  # noqa: E402
+from whosaid import INVENTED, gold_quotes, same_speaker  # noqa: E402
 
 from bot.chain.question import parse_question  # noqa: E402
 from bot.chain.ranker import FEATURES, MODEL, Model, vectors  # noqa: E402
 from bot.chain.retrieve import pool_for  # noqa: E402
+from bot.chain.verify import longest_run, words  # noqa: E402
 from bot.eval.evaluate import hit_verdicts, shown  # noqa: E402
 from bot.eval.golden import GoldenItem, load_golden  # noqa: E402
 
@@ -74,16 +76,34 @@ def dataset(bot, items: list[GoldenItem]) -> list[tuple[GoldenItem, np.ndarray, 
             continue
         x = np.array(vectors(pool.candidates, q), dtype=np.float64)
         hits = [replace(c.hit, speaker=people.canon(c.hit.speaker)) for c in pool.candidates]
-        y = np.array(
-            [item.answerable and all(hit_verdicts(h, item).values()) for h in hits], dtype=float
-        )
+        y = np.array([item.answerable and _right(h, item) for h in hits], dtype=float)
         out.append((item, x, y))
     return out
+
+
+def _right(hit, item: GoldenItem) -> bool:
+    """``quotebot eval``'s verdict; for verbatim questions bench/whosaid.py's (the extractor may
+    cut a quote where the gold does not: a 6-word verbatim run in the right article counts)."""
+    if item.kind != "verbatim":
+        return all(hit_verdicts(hit, item).values())
+    v = hit_verdicts(hit, item)
+    run = longest_run(words(item.quote), words(hit.quote)) >= min(6, len(words(item.quote)))
+    return v["source"] and run and same_speaker(item.speakers[0], hit.speaker)
 
 
 def fit(data: list[tuple[GoldenItem, np.ndarray, np.ndarray]]) -> Model:
     x = np.vstack([d[1] for d in data if len(d[1])])
     y = np.concatenate([d[2] for d in data if len(d[2])])
+    # Each question weighs the same whatever its number of candidates; natural questions (what
+    # people type) weigh twice a verbatim or invented one.
+    weight = np.concatenate(
+        [
+            np.full(len(d[1]), (2.0 if d[0].id.startswith("nt") else 1.0) / len(d[1]))
+            for d in data
+            if len(d[1])
+        ]
+    )
+    weight *= len(weight) / weight.sum()
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
     z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
@@ -91,8 +111,8 @@ def fit(data: list[tuple[GoldenItem, np.ndarray, np.ndarray]]) -> Model:
     penalty = np.diag([0.0] + [L2] * (z.shape[1] - 1))
     for _ in range(50):  # Newton's method on the L2-penalised log-likelihood
         p = 1 / (1 + np.exp(-np.clip(z @ w, -30, 30)))
-        grad = z.T @ (p - y) + penalty @ w
-        hess = (z * (p * (1 - p))[:, None]).T @ z + penalty
+        grad = z.T @ (weight * (p - y)) + penalty @ w
+        hess = (z * (weight * p * (1 - p))[:, None]).T @ z + penalty
         step = np.linalg.solve(hess, grad)
         w -= step
         if np.abs(step).max() < 1e-8:
@@ -109,7 +129,7 @@ def decisions(model: Model, data, threshold: float) -> list[bool]:
         if not len(x):
             right.append(not item.answerable)
             continue
-        p = np.array([model.prob(list(v)) for v in x])
+        p = np.array([model.score(list(v)) for v in x])
         order = np.argsort(-p, kind="stable")
         if p[order[0]] < threshold:
             right.append(not item.answerable)
@@ -119,7 +139,7 @@ def decisions(model: Model, data, threshold: float) -> list[bool]:
 
 
 def best_threshold(model: Model, data) -> float:
-    grid = [t / 100 for t in range(5, 96)]
+    grid = [t / 100 for t in range(20, 81)]
     scores = [sum(decisions(model, data, t)) for t in grid]
     best = max(scores)
     ties = [t for t, s in zip(grid, scores, strict=True) if s == best]
@@ -145,10 +165,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, required=True)
     parser.add_argument("--check", action="store_true", help="refit and compare to the file")
+    parser.add_argument("--dump", type=Path, help="also pickle the training rows here")
     args = parser.parse_args()
     bot = polnear_store(args.store)
     saved = json.loads(MODEL.read_text(encoding="utf-8")) if MODEL.exists() else None
     data = dataset(bot, training_items())  # stage one's candidates: the model plays no part
+    if args.dump:
+        with args.dump.open("wb") as f:
+            pickle.dump(data, f)
     model = fit(data)
     report(model, data)
     fresh = json.loads(json.dumps(model.to_dict()))

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 QuoteKind = Literal["direct", "indirect", "mixed"]
+SpeakerKind = Literal["person", "org", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Quote:
     speaker: str | None = None
     speaker_role: str | None = None
     spans: list[tuple[int, int]] = field(default_factory=list)
+    speaker_kind: SpeakerKind = "unknown"  # person / org / unknown, from NER and the head noun
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

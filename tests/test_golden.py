@@ -66,7 +66,7 @@ GOOD = '{"id": "a", "question": "Who said x?", "speakers": ["X"], "quote": "x", 
         ),
         (
             ['{"id": "a", "question": "Who?", "answerable": false, "speaker": "X"}'],
-            r"g\.jsonl:1: unknown field\(s\) speaker; allowed: answerable, id, kind",
+            r"g\.jsonl:1: unknown field\(s\) speaker; allowed: answerable, gold, id, kind",
         ),
         (
             ['{"id": "a", "question": "Who?", "speakers": [1], "quote": "x", "source": "f"}'],

@@ -103,7 +103,7 @@ def abstain(r: Retrieval | None, text: str = "") -> Answer:
 def _did(r: Retrieval, hits: list[Hit], top_k: int) -> Answer:
     """ "Did X say Y?": yes with X's quote, or no and who did, or abstain."""
     q = r.question
-    own = [h for h in hits if h.speaker in r.speakers]
+    own = [h for h in hits if h.speaker in r.speakers or h.speaker in r.forms]
     name = sorted(r.speakers)[0]
     if own:
         chosen = [own[0]] + [h for h in hits if h is not own[0]][: top_k - 1]

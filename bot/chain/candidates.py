@@ -19,6 +19,7 @@ from store.index import Filter, QuoteIndex, Stored, hit_from
 from store.types import Hit
 
 PHRASE = 10  # records holding a quoted fragment as a phrase
+WHO = ("speaker", "speaker_mention", "speaker_role")
 
 
 @dataclass
@@ -58,6 +59,21 @@ class Candidate:
     @cached_property
     def paragraph_words(self) -> list[str]:
         return words(str(self.meta.get("context") or self.meta.get("quote", "")))
+
+    def stems(self, field: str) -> frozenset[str]:
+        """Stemmed words of a metadata field (quote, context, title, who), computed once."""
+        cache = self.__dict__.setdefault("_stems", {})
+        if field not in cache:
+            if field == "quote":
+                found = self.quote_words
+            elif field == "context":
+                found = self.paragraph_words
+            elif field == "who":
+                found = words(" ".join(str(self.meta.get(f, "")) for f in WHO))
+            else:
+                found = words(str(self.meta.get(field, "")))
+            cache[field] = frozenset(stem(w) for w in found)
+        return cache[field]
 
     @cached_property
     def cues(self) -> frozenset[str]:

@@ -53,7 +53,15 @@ class People:
         """The name to show for a stored one ("Putin" → "Vladimir Putin")."""
         if not name:
             return name
-        return self._memo("canon", name, lambda: self.index.names.display([name])[name])
+        return self.canon_many([name])[name]
+
+    def canon_many(self, names: list[str]) -> dict[str, str]:
+        """``canon`` for many names, with one batch of reads for those not cached yet."""
+        todo = [n for n in dict.fromkeys(names) if n and ("canon", n) not in self._cache]
+        if todo:
+            for name, shown in self.index.names.display(todo).items():
+                self._cache[("canon", name)] = shown
+        return {n: self._cache.get(("canon", n), n) for n in names}
 
     def find_names(self, text: str) -> list[str]:
         """Known speakers named in a text (shown names), first mention first."""

@@ -41,6 +41,7 @@ FEATURES = [
     "support", "dense", "lexical", "cover_sentence", "cover_quote", "cover_paragraph",
     "cover_title", "run", "in_quote", "pieces", "cue", "kind_asked", "kind_cover", "kind_org",
     "org_mismatch", "direct", "indirect", "named_speaker", "dense_top", "lexical_top", "bad_name",
+    "verbatim",
 ]  # fmt: skip
 
 
@@ -66,14 +67,12 @@ class Asked:
         return cls(set(terms(q.query)), needle, quoted, cue, kind, org, bool(q.speaker))
 
 
-def _cover(wanted: set[str], text: str) -> float:
-    if not wanted:
-        return 0.0
-    return len(wanted & {stem(w) for w in words(text)}) / len(wanted)
+def _cover(wanted: set[str], stems: frozenset[str]) -> float:
+    return len(wanted & stems) / len(wanted) if wanted else 0.0
 
 
 def _is_org(meta: dict[str, Any]) -> bool:
-    kind = str(meta.get("speaker_kind", ""))
+    kind = str(meta.get("speaker_kind", ""))  # person / org from the extractor's NER
     if kind:
         return kind == "org"
     return bool(ORG_NAMES.search(fold(str(meta.get("speaker", "")))))
@@ -88,17 +87,16 @@ def vector(
     c: Candidate, f: Features, a: Asked, top_dense: float, top_lexical: float
 ) -> list[float]:
     m = c.meta
-    who = f"{m.get('speaker', '')} {m.get('speaker_mention', '')} {m.get('speaker_role', '')}"
-    kind_cover = _cover(a.kind, f"{who} {m.get('context', '')}") if a.kind else 0.0
+    kind_cover = _cover(a.kind, c.stems("who") | c.stems("context")) if a.kind else 0.0
     org = _is_org(m)
     return [
         f.score(a.quoted),
         f.dense,
         c.lexical / top_lexical if top_lexical > 0 else 0.0,
         f.coverage,
-        _cover(a.wanted, str(m.get("quote", ""))),
-        _cover(a.wanted, str(m.get("context", ""))),
-        _cover(a.wanted, str(m.get("title", ""))),
+        _cover(a.wanted, c.stems("quote")),
+        _cover(a.wanted, c.stems("context")),
+        _cover(a.wanted, c.stems("title")),
         f.run,
         f.in_quote,
         f.pieces,
@@ -113,6 +111,7 @@ def vector(
         float(f.dense >= top_dense - 1e-6),
         float(c.lexical >= top_lexical > 0),
         float(_bad_name(str(m.get("speaker", "")))),
+        float(a.quoted >= 4 and (f.in_quote >= 0.999 or f.pieces >= 0.999)),
     ]
 
 
@@ -125,6 +124,11 @@ class Model:
     mean: list[float]
     scale: list[float]
     threshold: float
+
+    def score(self, x: list[float]) -> float:
+        """The decision score: the model's probability, or the support score where that is
+        higher (the hand-written rules for verbatim and stitched quotes stay in force)."""
+        return max(self.prob(x), x[0])
 
     def prob(self, x: list[float]) -> float:
         z = self.bias + sum(
@@ -160,4 +164,4 @@ def vectors(pool: list[Candidate], q: Question) -> list[list[float]]:
 def score_all(pool: list[Candidate], q: Question, model: Model | None) -> list[float]:
     """Each candidate's probability of being the answer (its support score, without a model)."""
     xs = vectors(pool, q)
-    return [model.prob(x) if model else x[0] for x in xs]
+    return [model.score(x) if model else x[0] for x in xs]

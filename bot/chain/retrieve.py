@@ -24,6 +24,7 @@ from store.index import Filter, QuoteIndex
 from store.types import Hit
 
 ALL_OF_ONE = 500  # "what did X say?": at most this many of X's quotes are read
+SHOWN = 12  # hits that get their shown speaker name (an answer cites at most top_k of them)
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Retrieval:
     hits: list[Hit]
     speakers: set[str] = field(default_factory=set)  # shown names of the asked-for speaker
     note: str = ""
+    forms: set[str] = field(default_factory=set)  # the asked-for speaker's stored names
     empty: bool = False  # nothing is indexed at all
 
 
@@ -80,6 +82,7 @@ class Pool:
     candidates: list[Candidate]
     speakers: set[str]
     note: str = ""
+    forms: set[str] = field(default_factory=set)
     empty: bool = False
     listing: bool = False  # "what did X say?": every quote of X, no ranking
 
@@ -104,13 +107,13 @@ def pool_for(index: QuoteIndex, people: People, q: Question, candidates: int = 4
         found = [Candidate(s) for s in index.filtered(flt, ALL_OF_ONE)]
         found = [c for c in found if not _already_given(c, q)]
         found.sort(key=lambda c: (c.meta.get("kind") == "indirect", -len(c.meta.get("quote", ""))))
-        return Pool(found, shown, listing=True)
+        return Pool(found, shown, forms=set(forms), listing=True)
     vector = query_vector(index.embedder, q.query)
     own = replace(base, speakers=forms) if forms and q.intent == "did" else None
     lexical = f"{q.query} {q.kind}"  # "which senator …": the kind is in the speaker's role
     pool = gather(index, vector, lexical, q.fragment, flt, candidates, own)
     pool = [c for c in pool if not _already_given(c, q)]
-    return Pool(_to_outer_speakers(index, q, pool, flt), shown)
+    return Pool(_to_outer_speakers(index, q, pool, flt), shown, forms=set(forms))
 
 
 def retrieve(index: QuoteIndex, people: People, q: Question, candidates: int = 40) -> Retrieval:
@@ -124,7 +127,7 @@ def retrieve(index: QuoteIndex, people: People, q: Question, candidates: int = 4
         order = sorted(range(len(scores)), key=lambda i: (-scores[i], pool.candidates[i].id))
         ranked, scores = [pool.candidates[i] for i in order], [scores[i] for i in order]
     hits = _hits(people, ranked, scores)
-    return Retrieval(q, hits, pool.speakers, pool.note, pool.empty)
+    return Retrieval(q, hits, pool.speakers, pool.note, pool.forms, pool.empty)
 
 
 def _already_given(c: Candidate, q: Question) -> bool:
@@ -179,5 +182,8 @@ def _hits(people: People, ranked: list[Candidate], scores: list[float]) -> list[
         if any(h.start < e and s < h.end for s, e in spans):
             continue
         spans.append((h.start, h.end))
-        out.append(replace(h, speaker=people.canon(h.speaker), score=score))
-    return out
+        out.append(replace(h, score=score))
+    # Shown names for the head of the ranking (what an answer can cite); the tail keeps the
+    # stored names, which ``Retrieval.forms`` also holds for the asked speaker.
+    shown = people.canon_many([h.speaker for h in out[:SHOWN]])
+    return [replace(h, speaker=shown[h.speaker]) for h in out[:SHOWN]] + out[SHOWN:]

@@ -75,7 +75,7 @@ _IRREGULAR = {
 }
 
 
-def _lemma_guesses(form: str) -> list[str]:
+def lemma_guesses(form: str) -> list[str]:
     """Possible base forms of an inflected verb (the lemmatizer is disabled for speed)."""
     if form in _IRREGULAR:
         return [_IRREGULAR[form]]
@@ -102,7 +102,7 @@ def _lemma_guesses(form: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def lemma_of(form: str) -> str:
     """Base form of a verb, chosen among guesses that appear in a cue lexicon."""
-    guesses = _lemma_guesses(form)
+    guesses = lemma_guesses(form)
     core = SPEECH_VERBS | BELIEF_VERBS  # before the learned words: "telling" → "tell", not itself
     for known in (core, learned_cues().keys()):
         for guess in guesses:

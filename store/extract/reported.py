@@ -18,7 +18,7 @@ from store.extract.cues import (
 
 MIN_SCORE = 0.25
 _SUBJ = ("nsubj", "nsubjpass", "expl")
-_INHERIT = ("conj", "advcl", "xcomp", "acl", "relcl", "pcomp")
+_INHERIT = ("conj", "advcl", "xcomp", "acl", "relcl", "pcomp", "prep", "pobj", "dobj")
 _CONTENT_PREPS = frozenset({"of", "about", "for", "on", "against", "to", "as"})
 TELLING_VERBS = frozenset("tell inform assure remind".split())
 SPEAKING_VERBS = frozenset("say speak talk write explain add complain tweet post reply".split())
@@ -71,6 +71,10 @@ def _own_subject(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "agent":
             return next((c for c in child.children if c.dep_ == "pobj"), None)
+        if child.lower_ == "as" and child.i < verb.i:  # "As Akhil Amar put it, …": a parse slip
+            found = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if found is not None and found.pos_ in ("PROPN", "NOUN", "PRON"):
+                return found
     return None
 
 

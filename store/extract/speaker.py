@@ -1,4 +1,4 @@
-"""Speaker mentions inside one article: name, role, and pronoun / surname resolution."""
+"""Speakers inside one article: one canonical name per person, pronoun and surname resolution."""
 
 from __future__ import annotations
 
@@ -6,104 +6,40 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from store.extract.marks import Region
-from store.speakers import PRONOUNS, canonical_key, fold, is_title, strip_titles
+from store.extract.mention import (
+    FEMALE,
+    MALE,
+    NAME_LABELS,
+    PLURAL,
+    Mention,
+    describe,
+    gender_of,
+    is_pronoun,
+    name_part,
+    name_span,
+)
+from store.speakers import canonical_key, fold, is_title, strip_titles
 
-NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
-FEMALE = frozenset({"she", "her", "hers", "herself"})
-MALE = frozenset({"he", "him", "his", "himself"})
-PLURAL = frozenset({"they", "them", "their", "we", "us", "our"})
-_FEMALE_TITLES = frozenset({"ms", "mrs", "miss", "madam", "dame", "lady", "queen", "congresswoman"})
-_MALE_TITLES = frozenset({"mr", "sir", "lord", "king", "congressman", "prince"})
-HONORIFICS = frozenset({"mr", "ms", "mrs", "miss", "dr", "sir", "dame", "the", "a", "an"})
-_MOD_DEPS = frozenset({"compound", "amod", "det", "poss", "nmod", "case", "nummod", "punct", "cc"})
-
-
-@dataclass
-class Mention:
-    """Who a cue's subject is: the words in the article, the resolved name and the role."""
-
-    span: Span
-    name: str | None
-    role: str | None
-
-
-def _left_edge(head: Token) -> int:
-    """First token of the head's pre-modifiers (titles, roles, compounds), not clauses."""
-    start = head.i
-    for child in head.lefts:
-        if child.dep_ in _MOD_DEPS or child.ent_type_:
-            start = min(start, child.left_edge.i)
-    return start
-
-
-def is_pronoun(token: Token) -> bool:
-    """A pronoun subject ("US" the country is not "us")."""
-    return token.lower_ in PRONOUNS and not (token.text.isupper() and len(token) > 1)
+# Abbreviated titles, so "the governor" finds "Gov. Jeb Bush"
+_SPELLED = {
+    "gov": "governor",
+    "sen": "senator",
+    "rep": "representative",
+    "gen": "general",
+    "lt": "lieutenant",
+    "sec": "secretary",
+    "atty": "attorney",
+    "pres": "president",
+    "prof": "professor",
+    "amb": "ambassador",
+    "dr": "doctor",
+}
 
 
-def _name_span(doc: Doc, head: Token) -> Span | None:
-    if head.ent_type_ in NAME_LABELS:
-        start, end = head.i, head.i + 1  # the entity holding the head, from its IOB tags
-        while start > 0 and doc[start].ent_iob_ == "I":
-            start -= 1
-        while end < len(doc) and doc[end].ent_iob_ == "I":
-            end += 1
-        # "Foreign Minister Choe Son Hui": NER may drop "Choe"
-        while start > 0 and doc[start - 1].pos_ == "PROPN" and not is_title(doc[start - 1]):
-            start -= 1
-        return doc[start:end]
-    if head.pos_ == "PROPN":
-        start = head.i
-        while start > 0 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].dep_ == "compound":
-            if is_title(doc[start - 1]):
-                break
-            start -= 1
-        return doc[start : head.i + 1]
-    return None
-
-
-def _clean_role(text: str) -> str | None:
-    words = text.strip(" ,").split()
-    while words and fold(words[0]) in {"a", "an", "the"}:
-        words = words[1:]
-    role = " ".join(words).strip(" ,")
-    return role or None
-
-
-def gender_of(mention_text: str) -> str | None:
-    """'f', 'm' or None from a title or a pronoun."""
-    first = fold(mention_text.split()[0]).strip(".") if mention_text.split() else ""
-    if first in _FEMALE_TITLES or first in FEMALE:
-        return "f"
-    if first in _MALE_TITLES or first in MALE:
-        return "m"
-    return None
-
-
-def describe(doc: Doc, head: Token) -> Mention:
-    """Mention, name and role of the subject ``head`` (appositives give a role or a name)."""
-    start = _left_edge(head)
-    while start < head.i and (doc[start].is_punct or doc[start].is_space):
-        start += 1  # "” Ramos": a closing mark the parse hung on the name
-    span = doc[start : head.i + 1]
-    if is_pronoun(head):
-        return Mention(span, None, None)
-    appos = [c for c in head.rights if c.dep_ == "appos"]
-    name = _name_span(doc, head)
-    if appos:
-        other = _name_span(doc, appos[0])
-        if name is None and other is not None:  # "South Korea's UN ambassador, Joonkook Hwang"
-            role = _clean_role(doc[start : head.i + 1].text)
-            return Mention(doc[start : appos[0].i + 1], strip_titles(other.text), role)
-        if name is not None:  # "Hugh Hill, a doctor, said"
-            role = _clean_role(doc[appos[0].left_edge.i : appos[0].right_edge.i + 1].text)
-            return Mention(span, strip_titles(name.text), role)
-    if name is None:
-        return Mention(span, _clean_role(span.text), None)
-    role_text = doc[start : name.start].text if name.start > start else ""
-    role_words = [w for w in role_text.split() if fold(w).strip(".") not in HONORIFICS]
-    return Mention(span, strip_titles(name.text), _clean_role(" ".join(role_words)))
+def role_words(text: str) -> frozenset[str]:
+    """Lower-cased words of a role with titles spelled out ("Former Florida Gov." → governor)."""
+    words = (fold(w).strip(".,'’()") for w in text.split())
+    return frozenset(_SPELLED.get(w, w) for w in words if w)
 
 
 @dataclass
@@ -142,12 +78,16 @@ class ArticleSpeakers:
         self.full: dict[str, str] = {}
         self.gender: dict[str, str] = {}
         self.roles: dict[str, str] = {}
+        self.labels: dict[str, str] = {}  # canonical name → NER label, for the speaker's kind
+        self.titled: list[tuple[int, str, frozenset[str]]] = []  # (offset, name, role words)
         self.history: list[_Antecedent] = []
         for ent in doc.ents:
             if ent.label_ not in NAME_LABELS:
                 continue
             label = "PERSON" if _titled(ent) else ent.label_
-            name = strip_titles(ent.text)
+            name = strip_titles(name_part(ent).text)
+            if not name:
+                continue
             if label == "PERSON" and len(name.split()) > 1:
                 for key in (canonical_key(name).split()[-1], canonical_key(name).split()[0]):
                     self.full.setdefault(key, name)
@@ -160,7 +100,7 @@ class ArticleSpeakers:
     def _add_group(self, ent: Span, name: str) -> None:
         """ "Putin and Kim Jong Un": one plural antecedent for a later "they"."""
         others = [c for c in ent.root.children if c.dep_ == "conj" and c.ent_type_ == "PERSON"]
-        other = _name_span(self.doc, others[0]) if others else None
+        other = name_span(self.doc, others[0]) if others else None
         if other is not None:
             group = f"{self.canonical(name)} and {self.canonical(other.text)}"
             self.history.append(_Antecedent(ent.start_char, group, "GROUP", None, True))
@@ -173,6 +113,19 @@ class ArticleSpeakers:
             name = self.canonical(described.name)
             if canonical_key(name) == canonical_key(self.canonical(ent.text)):
                 self.roles.setdefault(name, described.role)
+                self.titled.append((ent.start_char, name, role_words(described.role)))
+
+    def described(self, head: Token, mention: Mention) -> str | None:
+        """The person a definite description stands for ("the former Florida governor" → the
+        latest person named with that role before it, "former Florida Gov. Jeb Bush")."""
+        if head.tag_ != "NN" or not any(c.lower_ == "the" for c in head.children):
+            return None
+        words = role_words(mention.span.text) - {"the"}
+        noun = role_words(head.text)
+        for pos, name, role in reversed(self.titled):
+            if pos < head.idx and noun <= role and words <= role:
+                return name if self.labels.get(name) == "PERSON" else None
+        return None
 
     def canonical(self, name: str) -> str:
         """The fullest form of ``name`` in this article ("Ms Shea" → "Dorothy Camille Shea")."""
@@ -185,6 +138,7 @@ class ArticleSpeakers:
     def add(self, pos: int, name: str, label: str, gender: str | None, subject: bool) -> None:
         """Remember a possible antecedent for later pronouns."""
         name = self.canonical(name)
+        self.labels.setdefault(name, label)
         if gender and label == "PERSON":
             self.gender.setdefault(name, gender)
         self.history.append(_Antecedent(pos, name, label, gender, subject))
@@ -224,7 +178,8 @@ class ArticleSpeakers:
             if name and head.lower_ in FEMALE | MALE and name not in self.gender:
                 self.gender[name] = "f" if head.lower_ in FEMALE else "m"
         elif mention.name:
-            name = self.canonical(mention.name)
+            found = None if mention.named else self.described(head, mention)
+            name = found or self.canonical(mention.name)
             label = head.ent_type_ if head.ent_type_ in NAME_LABELS else "PERSON"
             if head.ent_type_ or head.pos_ == "PROPN":
                 self.add(head.idx, name, label, gender_of(mention.span.text), True)
@@ -232,41 +187,6 @@ class ArticleSpeakers:
             name = None
         if name and mention.role:
             self.roles.setdefault(name, mention.role)
+            if mention.named:
+                self.titled.append((head.idx, name, role_words(mention.role)))
         return name, self.roles.get(name) if name else None
-
-
-def _quoted(token: Token, regions: list[Region]) -> bool:
-    return any(r.start <= token.idx < r.end for r in regions)
-
-
-def _nominal_head(token: Token, run: range) -> Token:
-    """ "Robert" → "Shrum" in "Robert Shrum": climb compounds and flat names inside ``run``."""
-    while token.dep_ in ("compound", "flat") and token.head.i in run:
-        token = token.head
-    return token
-
-
-def speaker_outside(
-    doc: Doc, cue: Token, subject: Token | None, regions: list[Region]
-) -> Token | None:
-    """A speaker outside the quote marks when the parse picked a quoted word or none.
-
-    "“We were wrong,” Ramos, 58, told AFP": the nearest name between the quote and the cue,
-    else the first noun after the cue ("said Mr. Trump").
-    """
-    if subject is not None and not _quoted(subject, regions):
-        return subject
-    sent = cue.sent
-    first = cue.i
-    while first > sent.start and not _quoted(doc[first - 1], regions):
-        first -= 1
-    after = range(cue.i + 1, min(sent.end, cue.i + 7))
-    for run in (range(first, cue.i), after):
-        tokens = [doc[i] for i in run if not _quoted(doc[i], regions)]
-        names = [t for t in tokens if t.ent_type_ in ("PERSON", "ORG") and t.pos_ == "PROPN"]
-        if names:
-            return _nominal_head(names[-1] if run.stop == cue.i else names[0], run)
-        nouns = [t for t in tokens if t.pos_ in ("PROPN", "PRON", "NOUN")]
-        if nouns and subject is not None:
-            return _nominal_head(nouns[0], run)
-    return None

@@ -118,6 +118,24 @@ class QuoteIndex(QuoteReads):
                 f"({type(e).__name__}: {e}). quotebot answers again as soon as it is back."
             ) from e
 
+    def rebuild_names(self) -> None:
+        """Refill the speaker table from every quote record (an admin repair, O(store))."""
+        self.names.names.delete(where={"kind": {"$ne": "_"}})
+        for page in pages(self.quotes, ["metadatas", "documents"]):
+            self.names.add(
+                [
+                    Record(i, d or "", dict(m))
+                    for i, m, d in zip(
+                        page["ids"], page["metadatas"], page["documents"], strict=True
+                    )
+                ]
+            )
+        for page in pages(self.articles, ["metadatas"]):
+            self.names.add(
+                [],
+                [{"doc_id": i, **m} for i, m in zip(page["ids"], page["metadatas"], strict=True)],
+            )
+
     def _rebuild_lexicon(self) -> None:
         """Fill the FTS file from Chroma (a store older than it, or a lost file), page by page."""
         self.lexicon.clear()

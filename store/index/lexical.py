@@ -42,10 +42,15 @@ class Filter:
     months: tuple[int, int] | None = None  # inclusive yyyymm range
     attributed: bool = True
 
-    def where(self) -> dict[str, Any] | None:
-        """The same filter as a Chroma ``where`` clause."""
+    def where(self, attributed: bool = False) -> dict[str, Any] | None:
+        """The same filter as a Chroma ``where`` clause.
+
+        ``attributed`` is left out unless asked for: most records are attributed, and a
+        filter that keeps most records makes Chroma's HNSW query scan its metadata (slow, and
+        growing with the store); callers drop unattributed records from what comes back.
+        """
         parts: list[dict[str, Any]] = []
-        if self.attributed:
+        if self.attributed and attributed:
             parts.append({"attributed": True})
         if self.speakers is not None:
             parts.append({"speaker": {"$in": list(self.speakers) or [""]}})

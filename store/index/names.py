@@ -129,14 +129,36 @@ class NameTable:
                 words = key.split()
                 for n, token in enumerate(words):
                     last = n == len(words) - 1
-                    meta_t = {"kind": "token", "token": token, "key": key, "last": last}
+                    meta_t = {"kind": "token", "tk": f"t:{token}", "key": key, "last": last}
                     rows[f"t:{token}:{key}"] = (token, meta_t)
             for token in row["roles"]:
-                rows[f"r:{token}:{key}"] = (token, {"kind": "role", "token": token, "key": key})
+                rows[f"r:{token}:{key}"] = (token, {"kind": "role", "tk": f"r:{token}", "key": key})
         self._upsert(rows)
+        self._index_words(rows, gone)
         for key in gone:
             self.names.delete(where={"key": key})
             self.names.delete(ids=[f"n:{key}"])
+
+    def _index_words(self, rows: dict[str, tuple[str, Any]], gone: list[str]) -> None:
+        """``T:<t|r>:<word>`` records: every speaker key with that word, read by id in one get
+        (the per-pair ``t:``/``r:`` records stay the exact answer; see ``_keys_for``)."""
+        added: dict[str, set[str]] = {}
+        for rid, (_, meta) in rows.items():
+            if rid[:2] in ("t:", "r:"):
+                added.setdefault(f"T:{meta['tk']}", set()).add(str(meta["key"]))
+        removed = {f"T:t:{w}": {k} for k in gone for w in k.split()}
+        ids = sorted(set(added) | set(removed))
+        if not ids:
+            return
+        got = self.names.get(ids=ids, include=["metadatas"])
+        old = {
+            i: set(_split(m.get("keys"))) for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        }
+        merged = {}
+        for i in ids:
+            keys = (old.get(i, set()) | added.get(i, set())) - removed.get(i, set())
+            merged[i] = (i, {"kind": "words", "keys": _SEP.join(sorted(keys))})
+        self._upsert(merged)
 
     def _upsert(self, rows: dict[str, tuple[str, dict[str, Any]]]) -> None:
         items = list(rows.items())
@@ -160,10 +182,28 @@ class NameTable:
         return {i[2:]: dict(m) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
 
     def _keys_with(self, kind: str, token: str) -> set[str]:
-        got = self.names.get(
-            where={"$and": [{"kind": kind}, {"token": token}]}, include=["metadatas"]
-        )
-        return {str(m["key"]) for m in got["metadatas"]}
+        """Speakers with this word in their name (``token``) or role (``role``)."""
+        return self._keys_for(kind[0], [token]).get(token, set())
+
+    def _keys_for(self, kind: str, tokens: Iterable[str]) -> dict[str, set[str]]:
+        """Word → speaker keys, for many words: one read by id of the ``T:`` records; words
+        without one (a store written before them) fall back to matching ``t:``/``r:`` records."""
+        tokens = sorted(set(tokens))
+        if not tokens:
+            return {}
+        got = self.names.get(ids=[f"T:{kind}:{t}" for t in tokens], include=["metadatas"])
+        out = {
+            i.split(":", 2)[2]: set(_split(m.get("keys")))
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        }
+        missing = [t for t in tokens if t not in out]
+        if missing:
+            found = self.names.get(
+                where={"tk": {"$in": [f"{kind}:{t}" for t in missing]}}, include=["metadatas"]
+            )
+            for m in found["metadatas"]:
+                out.setdefault(str(m["tk"]).split(":", 1)[1], set()).add(str(m["key"]))
+        return out
 
     def lookup(self, typed: str) -> list[dict[str, Any]]:
         """Speakers a user's words refer to: every word in the name ("Nebenzia", "Kim Jong Un"),
@@ -187,22 +227,32 @@ class NameTable:
 
     def display(self, names: Iterable[str]) -> dict[str, str]:
         """Each stored name → the name to show: the fullest known speaker whose name holds all its
-        words and ends like it ("Putin" → "Vladimir Putin"), the most quoted if several."""
+        words and ends like it ("Putin" → "Vladimir Putin"), the most quoted if several.
+
+        Two reads for the whole batch: the speakers sharing each name's last word, then their rows.
+        """
+        wanted = {n: name_key(n).split() for n in dict.fromkeys(names)}
+        by_last = self._keys_for("t", {w[-1] for w in wanted.values() if w})
+        fuller = {
+            n: [
+                k
+                for k in by_last.get(w[-1], ())
+                if k.split()[-1] == w[-1] and set(w) < set(k.split()) and len(k.split()) <= 4
+            ]
+            for n, w in wanted.items()
+            if w
+        }
+        rows = self.speakers(
+            [name_key(n) for n in wanted] + [k for ks in fuller.values() for k in ks]
+        )
         out: dict[str, str] = {}
-        for name in dict.fromkeys(names):
-            words = name_key(name).split()
-            if not words:
-                out[name] = name
-                continue
-            keys = {k for k in self._keys_with("token", words[-1]) if k.split()[-1] == words[-1]}
-            fuller = [k for k in keys if set(words) < set(k.split()) and len(k.split()) <= 4]
-            rows = self.speakers([name_key(name), *fuller])
+        for name, w in wanted.items():
             best = max(
-                (rows[k] for k in fuller if k in rows),
+                (rows[k] for k in fuller.get(name, ()) if k in rows),
                 key=lambda r: (int(r.get("quotes", 0)), -len(str(r["name"]))),
                 default=None,
             )
-            own = rows.get(name_key(name))
+            own = rows.get(name_key(name)) if w else None
             out[name] = str(best["name"]) if best else str(own["name"]) if own else name
         return out
 

@@ -99,9 +99,10 @@ class QuoteReads:
 
     def dense(self, vector: np.ndarray, k: int, flt: Filter) -> list[Stored]:
         """The k records nearest a query vector (Chroma's HNSW), within the filter."""
+        spare = k // 4 + 4 if flt.attributed else 0  # room for unattributed ones, dropped below
         found = self.quotes.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-            n_results=k,
+            n_results=k + spare,
             where=flt.where(),
             include=["metadatas", "documents", "distances"],
         )
@@ -112,7 +113,8 @@ class QuoteReads:
             found["distances"][0],
             strict=True,
         )
-        return [Stored(i, dict(m), d or "", None, 1.0 - float(x)) for i, m, d, x in rows]
+        out = [Stored(i, dict(m), d or "", None, 1.0 - float(x)) for i, m, d, x in rows]
+        return [s for s in out if s.meta.get("attributed") or not flt.attributed][:k]
 
     def fetch(self, ids: Sequence[str], vectors: bool = False) -> list[Stored]:
         """Records by id, in the order given (unknown ids are left out)."""
@@ -130,8 +132,14 @@ class QuoteReads:
 
     def filtered(self, flt: Filter, limit: int) -> list[Stored]:
         """Up to ``limit`` records matching the filter (no ranking: Chroma's order)."""
-        got = self.quotes.get(where=flt.where(), limit=limit, include=["metadatas", "documents"])
+        selective = flt.where()
+        got = self.quotes.get(
+            where=selective or flt.where(attributed=True),
+            limit=limit,
+            include=["metadatas", "documents"],
+        )
         return [
             Stored(i, dict(m), d or "")
             for i, m, d in zip(got["ids"], got["metadatas"], got["documents"], strict=True)
+            if m.get("attributed") or not flt.attributed
         ]

@@ -69,6 +69,7 @@ def quote_record(article: Article, quote: Quote, speaker: str | None = None) -> 
         "attributed": bool(name),
         "speaker_mention": quote.speaker_mention.text if quote.speaker_mention else "",
         "speaker_role": quote.speaker_role or "",
+        "speaker_kind": quote.speaker_kind if quote.speaker_kind != "unknown" else "",
         "cue": quote.cue.text if quote.cue else "",
         "kind": quote.kind,
         "doc_id": article.doc_id,
