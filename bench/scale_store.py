@@ -55,6 +55,7 @@ def _code_key() -> str:
     files = sorted((ROOT / "store" / "extract").rglob("*")) + [
         ROOT / "store" / "index" / "records.py",
         ROOT / "store" / "speakers.py",
+        ROOT / "store" / "types.py",
     ]
     h = hashlib.sha256(SCHEMA.encode())
     for f in files:
