@@ -25,6 +25,10 @@ from store.index.records import Record
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Column weights for bm25(): quote, sentence, paragraph, headline, speaker name and role.
 WEIGHTS = (4.0, 2.0, 1.0, 1.5, 1.0)
+_COLUMNS = (
+    "rowid, quote, sentence, context, title, who, id, doc_id, speaker, publisher, ym, attributed"
+)
+_MARKS = ",".join("?" * len(_COLUMNS.split(",")))
 
 
 @dataclass
@@ -90,6 +94,13 @@ class FtsLexicon:
                 "speaker UNINDEXED, publisher UNINDEXED, ym UNINDEXED, attributed UNINDEXED, "
                 "tokenize = 'porter unicode61 remove_diacritics 2')"
             )
+            # FTS5 cannot index its UNINDEXED columns, so deleting by id or doc_id there is a
+            # scan of every row; this table maps ids and doc ids to FTS rowids, indexed.
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS ids (n INTEGER PRIMARY KEY, "
+                "id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL)"
+            )
+            db.execute("CREATE INDEX IF NOT EXISTS ids_doc ON ids (doc_id)")
 
     def _db(self) -> sqlite3.Connection:
         """One connection per thread (the server answers on a thread pool)."""
@@ -101,29 +112,48 @@ class FtsLexicon:
         return db
 
     def add(self, records: Sequence[Record]) -> None:
-        rows = [_row(r) for r in records]
+        """Insert records, replacing any with the same id (indexed lookups, no scan)."""
+        rows = list({r.id: _row(r) for r in records}.values())
         db = self._db()
         db.execute("BEGIN")
         try:
-            db.executemany("DELETE FROM quotes WHERE id = ?", [(r[5],) for r in rows])
-            db.executemany("INSERT INTO quotes VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            self._delete(db, "id", [r[5] for r in rows])
+            numbered = []
+            for r in rows:
+                n = db.execute("INSERT INTO ids (id, doc_id) VALUES (?, ?)", (r[5], r[6])).lastrowid
+                numbered.append((n, *r))
+            db.executemany(f"INSERT INTO quotes ({_COLUMNS}) VALUES ({_MARKS})", numbered)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
+    def _delete(self, db: sqlite3.Connection, column: str, values: Sequence[str]) -> None:
+        """Delete the rows whose ``id`` or ``doc_id`` is one of the values, by FTS rowid."""
+        for i in range(0, len(values), 500):
+            chunk = list(values[i : i + 500])
+            marks = ",".join("?" * len(chunk))
+            found = db.execute(f"SELECT n FROM ids WHERE {column} IN ({marks})", chunk).fetchall()
+            db.executemany("DELETE FROM quotes WHERE rowid = ?", found)
+            db.executemany("DELETE FROM ids WHERE n = ?", found)
+
     def remove(self, doc_ids: Sequence[str]) -> None:
         db = self._db()
-        for i in range(0, len(doc_ids), 500):
-            chunk = list(doc_ids[i : i + 500])
-            marks = ",".join("?" * len(chunk))
-            db.execute(f"DELETE FROM quotes WHERE doc_id IN ({marks})", chunk)
+        db.execute("BEGIN")
+        try:
+            self._delete(db, "doc_id", doc_ids)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def clear(self) -> None:
         self._db().execute("DELETE FROM quotes")
+        self._db().execute("DELETE FROM ids")
 
     def count(self) -> int:
-        return int(self._db().execute("SELECT count(*) FROM quotes").fetchone()[0])
+        """Rows in the id table (a file older than it counts 0, so QuoteIndex rebuilds it)."""
+        return int(self._db().execute("SELECT count(*) FROM ids").fetchone()[0])
 
     def _run(self, match: str, k: int, flt: Filter) -> list[tuple[str, float]]:
         sql, args = _sql_filter(flt)
