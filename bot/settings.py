@@ -36,3 +36,8 @@ class Settings(BaseSettings):
 
     # Ingest.
     batch_size: int = 16
+    workers: int = 1  # extraction processes (`ingest --workers N`); with Ray, its actors
+    # Fault injection, for tests only: a --workers process given an article holding this text
+    # exits; with Ray, "N:FILE" makes the worker writing its N-th batch exit mid-write, once.
+    test_crash_on: str = ""
+    test_kill_batch: str = ""
