@@ -9,7 +9,7 @@ PORT ?= 8000
 
 $(BIN)/quotebot: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[test,llm,bench]'
+	$(BIN)/pip install --quiet -e '.[test,llm,bench,ray]'
 	touch $@
 
 install: $(BIN)/quotebot

@@ -7,7 +7,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from bot.ingest import IngestReport, batches, disk_usage, extract_dict, shift, split_long
+from bot.ingest import (
+    IngestReport,
+    batches,
+    disk_usage,
+    drop_replaced,
+    extract_dict,
+    extract_texts,
+)
+from bot.ingest_workers import extraction
 from bot.settings import Settings
 from bot.types import Answer
 from store.errors import InputError, NotFoundError
@@ -95,59 +103,77 @@ class Bot:
         return set(self.index.doc_ids_for_files(sources))
 
     def ingest(
-        self, paths: Iterable[str | Path], progress: Callable[[int], None] | None = None
+        self,
+        paths: Iterable[str | Path],
+        progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
     ) -> IngestReport:
         """Read, extract and index; a bad file is reported and the rest of the batch goes on.
         Paths may be URLs and feeds; a feed's entries already stored count as skipped."""
         skipped: list[str] = []
-        report = self.ingest_items(self.read(paths, skipped=skipped), progress)
+        report = self.ingest_items(self.read(paths, skipped=skipped), progress, workers)
         report.skipped += len(skipped)
         return report
 
     def ingest_items(
-        self, items: Iterable[Article | Problem], progress: Callable[[int], None] | None = None
+        self,
+        items: Iterable[Article | Problem],
+        progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
     ) -> IngestReport:
         """Index articles (problems are reported as they come): unchanged content is skipped,
         and a file's articles from an earlier version are removed once the new ones are in.
 
-        spaCy parses batch n+1 while a writer thread embeds and stores batch n.
+        spaCy parses batch n+1 while a writer thread embeds and stores batch n; with
+        ``workers`` > 1 (default ``settings.workers``) that many processes parse, in order, and
+        the records are the ones a single process writes.
         """
         report = IngestReport()
         self.index.repair()
         files: dict[str, set[str]] = {}  # source file → doc ids it holds now
         failed: set[str] = set()  # files whose new version could not be extracted
-        with IndexWriter(self.index, report) as writer:
-            for batch in batches(items, report, self.settings.batch_size):
+        s = self.settings
+        n = s.workers if workers is None else workers
+        extract = extraction(n, lambda: self.extractor, s.batch_size, s.test_crash_on)
+
+        def jobs(writer: IndexWriter) -> Iterator[tuple[Any, list[Article]]]:
+            """(batch size, new articles) as the tag, and the new articles to extract."""
+            for batch in batches(items, report, s.batch_size):
                 for a in batch:
                     files.setdefault(source_file(a.source_path), set()).add(a.doc_id)
                 new = self._new_articles(batch, writer.seen, report)
-                kept, quotes = self._extract_safely(new, report)
-                ok = {a.doc_id for a in kept}
-                failed |= {source_file(a.source_path) for a in new if a.doc_id not in ok}
-                writer.put(kept, quotes)
-                if progress:
-                    progress(len(batch))
+                yield (len(batch), new), new
+
+        try:
+            with IndexWriter(self.index, report) as writer:
+                for (size, new), done in extract.run(jobs(writer)):
+                    report.errors += done.errors
+                    ok = set(done.ok)
+                    failed |= {source_file(a.source_path) for i, a in enumerate(new) if i not in ok}
+                    writer.put([new[i] for i in done.ok], done.quotes)
+                    if progress:
+                        progress(size)
+        finally:
+            extract.close()
         # A file whose new version failed keeps its old records rather than losing them.
         report.replaced += self._drop_replaced({f: files[f] for f in files.keys() - failed})
         return report
 
-    def _extract_safely(
-        self, articles: list[Article], report: IngestReport
-    ) -> tuple[list[Article], list[list[Quote]]]:
-        """Quotes per article; if the batch fails, one by one, naming the articles that fail."""
-        try:
-            return articles, self.extract_articles([a.text for a in articles])
-        except Exception:  # noqa: BLE001 - retried per article below, where it is named
-            pass
-        kept, quotes = [], []
-        for article in articles:
-            try:
-                quotes.append(self.extract_articles([article.text])[0])
-                kept.append(article)
-            except Exception as e:  # noqa: BLE001 - an extractor bug must not stop the run
-                reason = f"quote extraction failed ({type(e).__name__}: {e})"
-                report.errors.append({"path": article.source_path, "error": reason})
-        return kept, quotes
+    def ingest_ray(
+        self,
+        paths: Iterable[str | Path],
+        address: str | None = None,
+        progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
+    ) -> IngestReport:
+        """``ingest --ray``: the same ingest on Ray (local, or the cluster at ``address``),
+        written to the Chroma server at ``settings.chroma_url`` by ``workers`` Ray workers."""
+        from bot.ingest_ray import ingest_ray
+
+        settings = self.settings
+        if workers is not None:
+            settings = settings.model_copy(update={"workers": workers})
+        return ingest_ray(paths, settings, address, progress)
 
     def _new_articles(
         self, batch: list[Article], seen: set[str], report: IngestReport
@@ -162,20 +188,11 @@ class Bot:
 
     def _drop_replaced(self, files: dict[str, set[str]]) -> int:
         """Remove articles a re-ingested file no longer holds (its earlier versions)."""
-        stored = self.index.doc_ids_for_files(sorted(files))
-        stale = {d for f, ids in stored.items() for d in ids - files.get(f, set())}
-        return self.index.remove(stale)
+        return drop_replaced(self.index, files)
 
     def extract_articles(self, texts: list[str]) -> list[list[Quote]]:
         """Quotes for each text; very long texts are cut at paragraph breaks and re-joined."""
-        pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
-        for i, text in enumerate(texts):
-            pieces += [(i, off, piece) for off, piece in split_long(text)]
-        out: list[list[Quote]] = [[] for _ in texts]
-        found = self.extractor.extract_many((p for _, _, p in pieces), self.settings.batch_size)
-        for (i, offset, _), quotes in zip(pieces, found, strict=True):
-            out[i] += [shift(q, offset) for q in quotes] if offset else quotes
-        return out
+        return extract_texts(self.extractor, texts, self.settings.batch_size)
 
     def extract_file(self, path: str | Path) -> dict[str, Any]:
         """``quotebot extract``: quotes of one file with offsets into its decoded text."""

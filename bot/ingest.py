@@ -1,4 +1,8 @@
-"""Pieces of ``Bot.ingest``: its report, batching, and long articles extracted in pieces."""
+"""Pieces of ``Bot.ingest``: its report, batching, and extraction (long articles in pieces).
+
+The extraction functions take the extractor as an argument, so worker processes (``--workers``)
+and Ray workers (``--ray``) run exactly the code a single process runs.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +56,54 @@ def batches(
             batch = []
     if batch:
         yield batch
+
+
+@dataclass
+class Extracted:
+    """One batch's extraction: the articles that came through (indexes into the batch), their
+    quotes, and an error entry for each article whose extraction failed."""
+
+    ok: list[int]
+    quotes: list[list[Quote]]
+    errors: list[dict[str, str]]
+
+
+def extract_texts(extractor: Any, texts: list[str], batch_size: int) -> list[list[Quote]]:
+    """Quotes for each text; very long texts are cut at paragraph breaks and re-joined."""
+    pieces: list[tuple[int, int, str]] = []  # (text index, offset, piece)
+    for i, text in enumerate(texts):
+        pieces += [(i, off, piece) for off, piece in split_long(text)]
+    out: list[list[Quote]] = [[] for _ in texts]
+    found = extractor.extract_many((p for _, _, p in pieces), batch_size)
+    for (i, offset, _), quotes in zip(pieces, found, strict=True):
+        out[i] += [shift(q, offset) for q in quotes] if offset else quotes
+    return out
+
+
+def extract_safely(extractor: Any, articles: list[Article], batch_size: int) -> Extracted:
+    """Quotes per article; if the batch fails, one by one, naming the articles that fail."""
+    try:
+        quotes = extract_texts(extractor, [a.text for a in articles], batch_size)
+        return Extracted(list(range(len(articles))), quotes, [])
+    except Exception:  # noqa: BLE001 - retried per article below, where it is named
+        pass
+    done = Extracted([], [], [])
+    for i, article in enumerate(articles):
+        try:
+            done.quotes.append(extract_texts(extractor, [article.text], batch_size)[0])
+            done.ok.append(i)
+        except Exception as e:  # noqa: BLE001 - an extractor bug must not stop the run
+            reason = f"quote extraction failed ({type(e).__name__}: {e})"
+            done.errors.append({"path": article.source_path, "error": reason})
+    return done
+
+
+def drop_replaced(index: Any, files: dict[str, set[str]]) -> int:
+    """Remove articles a re-ingested file no longer holds (its earlier versions); ``files``
+    maps each source file read in this run to the doc ids it holds now."""
+    stored = index.doc_ids_for_files(sorted(files))
+    stale = {d for f, ids in stored.items() for d in ids - files.get(f, set())}
+    return int(index.remove(stale))
 
 
 def split_long(text: str) -> Iterator[tuple[int, str]]:

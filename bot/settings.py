@@ -45,3 +45,9 @@ class Settings(BaseSettings):
     fetch_allow_networks: str = ""
     # POST /api/ingest may fetch "urls" (still behind the admin token); off by default.
     http_url_ingest: bool = False
+
+    workers: int = 1  # extraction processes (`ingest --workers N`); with Ray, its actors
+    # Fault injection, for tests only: a --workers process given an article holding this text
+    # exits; with Ray, "N:FILE" makes the worker writing its N-th batch exit mid-write, once.
+    test_crash_on: str = ""
+    test_kill_batch: str = ""

@@ -4,10 +4,12 @@
 commands, ``evaluation.py`` eval and golden; ``render.py`` prints answers, ``progress.py`` bars.
 """
 
+import sys
+
 from bot.cli import commands, evaluation  # noqa: F401 - importing them registers the commands
 from bot.cli.app import app
 
 
 def main() -> None:
     """Console entry point."""
-    app()
+    app(commands.ray_optional_address(sys.argv[1:]))

@@ -24,6 +24,8 @@ from bot.cli.app import (
 from bot.settings import Settings
 from store.errors import InputError, QuoteBotError
 
+RAY_LOCAL = "local"
+
 
 @app.command()
 def ingest(
@@ -33,11 +35,30 @@ def ingest(
     json_: JsonOpt = False,
     store: StoreOpt = None,
     chroma_url: UrlOpt = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes that parse and extract (default 1); with --ray, Ray workers.",
+        ),
+    ] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="[ADDRESS]",
+            help="Run on Ray: a local instance, or the cluster at ADDRESS (ray://HOST:10001, "
+            "HOST:6379) or $RAY_ADDRESS. Needs --chroma-url and pip install 'quotebot[ray]'.",
+        ),
+    ] = None,
 ) -> None:
     """Read, extract and index articles (.txt .md .html .jsonl, directories recursively,
     web pages, and every entry of an RSS/Atom feed; a feed again adds only new entries).
 
-    Example: quotebot ingest examples/ https://example.org/news/story.html
+    Example: quotebot ingest examples/ https://example.org/news/story.html ;
+    quotebot ingest --workers 2 archive/ ;
+    quotebot ingest --ray --chroma-url http://127.0.0.1:8000 archive/
     """
     from bot.cli.progress import ingest_progress
     from store.sources import count_sources
@@ -46,7 +67,11 @@ def ingest(
         bot = _bot(store, chroma_url)
         total = count_sources(paths) if err.is_terminal else None
         with ingest_progress(err, enabled=err.is_terminal, total=total) as progress:
-            report = bot.ingest(paths, progress=progress)
+            if ray is None:
+                report = bot.ingest(paths, progress=progress, workers=workers)
+            else:
+                address = None if ray == RAY_LOCAL else ray
+                report = bot.ingest_ray(paths, address, progress=progress, workers=workers)
         if json_:
             _print_json(report.to_dict())
             return
@@ -228,3 +253,21 @@ def serve(
 
     with _boundary():
         run_server(_settings(store, chroma_url), host, port)
+
+
+def ray_optional_address(argv: list[str]) -> list[str]:
+    """``--ray`` takes an optional ADDRESS: a bare ``--ray`` (last, or before another option
+    or a path) means a local instance. Click options have no optional values, hence this."""
+    out = list(argv)
+    for i, arg in enumerate(out):
+        if arg == "--ray" and (i + 1 == len(out) or not _ray_address(out[i + 1])):
+            out.insert(i + 1, RAY_LOCAL)
+            break
+    return out
+
+
+def _ray_address(arg: str) -> bool:
+    """ray://HOST:PORT, HOST:PORT, or auto (Ray's own spelling for the cluster of this node)."""
+    import re
+
+    return arg in {"auto", RAY_LOCAL} or bool(re.fullmatch(r"([a-z]+://)?[\w.-]+:\d+/?", arg))
