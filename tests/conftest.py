@@ -44,3 +44,17 @@ def seeded_bot(seeded_store: Path) -> Iterator[object]:
     from bot.settings import Settings
 
     yield Bot.build(Settings(store=seeded_store))
+
+
+@pytest.fixture(scope="session")
+def speaker_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A Bot over ``fixtures/speaker_articles.jsonl``: one speaker under three aliases in four
+    dated (one undated) articles from four publishers, one quote repeated in three of them."""
+    from bot.core import Bot
+    from bot.settings import Settings
+
+    store = tmp_path_factory.mktemp("speakers") / "store"
+    bot = Bot.build(Settings(store=store))
+    report = bot.ingest([ROOT / "tests" / "fixtures" / "speaker_articles.jsonl"])
+    assert report.documents == 4 and not report.errors
+    yield bot
