@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.chain.candidates import Candidate
 from bot.chain.question import Question
-from bot.chain.rank import Features, features
+from bot.chain.rank import FRAGMENT_RUN, LONG_FRAGMENT, Features, features
 from bot.chain.verify import STOPWORDS, fold, stem, terms, words
 
 MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
@@ -162,6 +162,15 @@ def vectors(pool: list[Candidate], q: Question) -> list[list[float]]:
 
 
 def score_all(pool: list[Candidate], q: Question, model: Model | None) -> list[float]:
-    """Each candidate's probability of being the answer (its support score, without a model)."""
+    """Each candidate's decision score (its support score, without a model). Quoted words that
+    are mostly not in the record (an invented or stitched quote) keep the support score's cap:
+    no learned weight may make a near topic pass for the quote."""
     xs = vectors(pool, q)
-    return [model.score(x) if model else x[0] for x in xs]
+    quoted = Asked.of(q).quoted
+    run = FEATURES.index("run")
+    return [
+        x[0]
+        if model is None or (quoted >= LONG_FRAGMENT and x[run] < FRAGMENT_RUN)
+        else model.score(x)
+        for x in xs
+    ]
