@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from store_records import mixed_corpus, pending_markers, records
+from test_server_mode import _free_port, _stop, _wait_http
 
 from bot.core import Bot
 from bot.eval.golden import load_golden
 from bot.settings import Settings
-from tests.store_records import mixed_corpus, pending_markers, records
-from tests.test_server_mode import _free_port, _stop, _wait_http
 
 pytest.importorskip("ray", reason="`make install` installs the ray extra; this runs in CI")
 

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from store_records import PATEL, mixed_corpus, records
 
 from bot.core import Bot
 from bot.settings import Settings
-from tests.store_records import PATEL, mixed_corpus, records
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow  # starts worker processes, each loading spaCy
