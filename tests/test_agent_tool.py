@@ -59,15 +59,20 @@ def test_agent_calls_the_tool_and_gets_the_quotes_as_artifact(speaker_bot: Any) 
     assert tool_msg.name == TOOL_NAME and tool_msg.tool_call_id == "c0"
     docs = tool_msg.artifact
     assert docs[0].page_content == FAIR_GAME and docs[0].metadata["speaker"] == "Dorothy Shea"
-    assert docs[0].metadata["publisher"] == "Reuters" and docs[0].metadata["cited"] is True
+    # The same words stand in three articles (a tie): any of them is the right source.
+    carrying = {
+        "Reuters": "US envoy warns Pyongyang over troops",
+        "Associated Press": "Security Council clashes over North Korean deployment",
+        "The Guardian": "=Allies weigh response to troop deployment",
+    }
+    publisher = docs[0].metadata["publisher"]
+    assert publisher in carrying and docs[0].metadata["cited"] is True
     text = speaker_bot.document(docs[0].metadata["doc_id"])["text"]
     assert text[docs[0].metadata["start_index"] : docs[0].metadata["end_index"]] == FAIR_GAME
     # The model's second turn read the answer with [n] markers and the numbered sources.
     shown = model.seen[1][-1]
     assert isinstance(shown, ToolMessage) and shown.content.startswith("Dorothy Shea said")
-    assert f"[1] Dorothy Shea: “{FAIR_GAME}” — US envoy warns Pyongyang over troops" in (
-        shown.content
-    )
+    assert f"[1] Dorothy Shea: “{FAIR_GAME}” — {carrying[publisher]}" in shown.content
 
 
 def test_filters_and_an_abstention_through_quote_agent(speaker_bot: Any) -> None:
