@@ -49,9 +49,9 @@ def test_nobody_said_it_is_no_documents(seeded_bot: Any) -> None:
 
 def test_publisher_filter_takes_the_same_words_from_that_publisher(speaker_bot: Any) -> None:
     everywhere = QuoteRetriever(bot=speaker_bot).invoke(FAIR_GAME_Q)
-    assert [(d.page_content, d.metadata["publisher"]) for d in everywhere][:1] == [
-        (FAIR_GAME, "Reuters")
-    ]
+    # Three articles print the same words (a tie): the first may come from any of them.
+    assert everywhere[0].page_content == FAIR_GAME
+    assert everywhere[0].metadata["publisher"] in {"Reuters", "Associated Press", "The Guardian"}
     guardian = QuoteRetriever(bot=speaker_bot, publisher="guardian").invoke(FAIR_GAME_Q)
     assert [(d.page_content, d.metadata["publisher"]) for d in guardian] == [
         (FAIR_GAME, "The Guardian")

@@ -113,15 +113,18 @@ def _is_alias(surface: str) -> bool:
 def find_speakers(
     index: QuoteIndex, people: People, typed: str, limit: int
 ) -> list[dict[str, Any]]:
-    """Speakers whose name or an alias holds the typed text, most quoted first."""
-    rows = index.names.search("name", typed, limit)
+    """Speakers whose name or an alias holds the typed text, most quoted first; rows shown under
+    one name ("Shea" shown as "Dorothy Shea") are one speaker, the shorter name an alias."""
+    rows = index.names.search("name", typed, limit * 3)
     shown = people.canon_many([str(r["name"]) for r in rows])
-    return [
-        {
-            "speaker": shown[str(r["name"])],
-            "aliases": [a for a in str(r.get("aliases", "")).split("|") if a],
-            "quotes": int(r.get("quotes", 0)),
-            "articles": int(r.get("articles", 0)),
-        }
-        for r in rows
-    ]
+    merged: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        name = shown[str(r["name"])]
+        out = merged.setdefault(name, {"speaker": name, "aliases": [], "quotes": 0, "articles": 0})
+        for alias in [str(r["name"]), *str(r.get("aliases", "")).split("|")]:
+            if alias and alias != name and alias not in out["aliases"]:
+                out["aliases"].append(alias)
+        out["quotes"] += int(r.get("quotes", 0))
+        out["articles"] += int(r.get("articles", 0))
+    ranked = sorted(merged.values(), key=lambda m: (-m["quotes"], m["speaker"]))
+    return ranked[:limit]

@@ -46,8 +46,25 @@ class People:
         return self._memo("rows", typed, lambda: self.index.names.lookup(typed))
 
     def speakers_for(self, typed: str) -> list[str]:
-        """The stored names (as on quote records) of the speakers a user's words refer to."""
-        return self.index.names.forms(self.rows(typed))
+        """The stored names (as on quote records) of the speakers a user's words refer to, with
+        the shorter names shown as one of them ("Dorothy Shea" also finds articles that only say
+        "Ms Shea": their "Shea" is shown as "Dorothy Shea")."""
+        return self._memo("forms", typed, lambda: self._forms(typed))
+
+    def _forms(self, typed: str) -> list[str]:
+        rows = self.rows(typed)
+        names = self.index.names
+        shown = set(self.canon_many([str(r["name"]) for r in rows]).values())
+        lasts = {str(r["key"]).split()[-1]: r for r in rows if str(r["key"])}
+        shorter = {
+            k
+            for last, keys in names._keys_for("t", lasts).items()
+            for k in keys
+            if k.split()[-1] == last and k not in {str(r["key"]) for r in rows}
+        }
+        extra = [r for r in names.speakers(shorter).values()]
+        extra = [r for r in extra if self.canon(str(r["name"])) in shown]
+        return names.forms([*rows, *extra])
 
     def canon(self, name: str) -> str:
         """The name to show for a stored one ("Putin" → "Vladimir Putin")."""
