@@ -14,6 +14,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +104,11 @@ def _pipeline(ray: Any, files: list[dict[str, Any]], settings: Settings) -> Any:
         .map_batches(
             # Settings travel inside the class, not as constructor arguments, which Ray keeps
             # in the object store (and warns that a restart needs them there).
-            type("ExtractAndWrite", (ExtractAndWrite,), {"settings": settings}),
+            type(
+                "ExtractAndWrite",
+                (ExtractAndWrite,),
+                {"settings": settings, "job_started": _now_iso(-1)},
+            ),
             batch_size=settings.batch_size,
             compute=ray.data.ActorPoolStrategy(size=workers),
             num_cpus=1,
@@ -130,6 +135,7 @@ class ExtractAndWrite:
     stored articles, extracts, and writes through ``QuoteIndex.add`` (all or nothing)."""
 
     settings: Settings  # set on the subclass that ``_pipeline`` makes for a job
+    job_started = ""  # ISO time, as article records carry it in ``ingested_at``
 
     def __init__(self) -> None:
         from store.extract.quotes import QuoteExtractor
@@ -152,7 +158,8 @@ class ExtractAndWrite:
         stored = [new[i] for i in done.ok]
         self._fault_for_tests(stored)
         self.index.add(list(zip(stored, done.quotes, strict=True)))
-        status = {a.doc_id: ("added", len(q)) for a, q in zip(stored, done.quotes, strict=True)}
+        status = self._written_by_this_job(known)
+        status |= {a.doc_id: ("added", len(q)) for a, q in zip(stored, done.quotes, strict=True)}
         failed = {e["path"]: e["error"] for e in done.errors}
         out: dict[str, list[Any]] = {k: [] for k in ("order", "line", "kind", "path", "doc_id")}
         out |= {"status": [], "quotes": [], "message": []}
@@ -167,6 +174,19 @@ class ExtractAndWrite:
                 out[key].append(r[key])
             out["message"].append(message)
         return out
+
+    def _written_by_this_job(self, known: set[str]) -> dict[str, tuple[str, int]]:
+        """Stored articles this job wrote itself: Ray retries a batch whose worker died even
+        when the batch was written, and the retry must still report it as added (the driver
+        counts each doc id once)."""
+        if not known:
+            return {}
+        got = self.index.articles.get(ids=sorted(known), include=["metadatas"])
+        return {
+            i: ("added", int(m.get("quotes", 0)))
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+            if str(m.get("ingested_at", "")) >= self.job_started
+        }
 
     def _fault_for_tests(self, stored: list[Article]) -> None:
         """``QUOTEBOT_TEST_KILL_BATCH=N:FILE``: the worker writing its N-th batch dies right
@@ -262,6 +282,11 @@ def start_local(ray: Any, workers: int, **options: Any) -> None:
         include_dashboard=False,
         **options,
     )
+
+
+def _now_iso(shift_s: float = 0) -> str:
+    """UTC time as ``ingested_at`` writes it (one second back covers clock rounding)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + shift_s))
 
 
 def _cluster_cpus(ray: Any) -> int:

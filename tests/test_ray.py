@@ -136,3 +136,25 @@ def test_a_worker_killed_mid_write_is_redone(
     for doc_id, (_, meta) in records(bot.index)["articles"].items():
         quotes = bot.index.quotes.get(where={"doc_id": doc_id}, include=[])["ids"]
         assert len(quotes) == meta["quotes"], doc_id
+
+
+def test_ray_needs_a_chroma_server(tmp_path: Path) -> None:
+    from store.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--chroma-url http://HOST:8000"):
+        Bot.build(Settings(store=tmp_path / "store")).ingest_ray([tmp_path])
+
+
+def test_ray_address_is_optional_on_the_command_line() -> None:
+    from bot.cli.commands import ray_optional_address
+
+    assert ray_optional_address(["ingest", "--ray", "docs/"]) == [
+        "ingest",
+        "--ray",
+        "local",
+        "docs/",
+    ]
+    assert ray_optional_address(["ingest", "docs/", "--ray"])[-1] == "local"
+    joined = ["ingest", "--ray", "ray://head:10001", "docs/"]
+    assert ray_optional_address(joined) == joined
+    assert ray_optional_address(["ingest", "--ray", "head:6379", "d"])[2] == "head:6379"
