@@ -7,6 +7,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 # Words that introduce a name but are not part of it ("Russian President Vladimir Putin").
 TITLE_WORDS = frozenset(
@@ -142,3 +143,42 @@ def fullest_names(names: Iterable[str]) -> dict[str, str]:
         fuller = [o for o in distinct if keys[name] and keys[name] < keys[o] and one_name(o)]
         out[name] = min(fuller, key=lambda o: (len(o), o)) if fuller else name
     return out
+
+
+@lru_cache(maxsize=1)
+def _nicknames() -> Any:
+    from nicknames import NickNamer  # the nicknames package: "Bill" ↔ "William", "Mike" ↔ …
+
+    return NickNamer()
+
+
+def given_names_agree(typed: str, stored: str) -> bool:
+    """Whether two given names can be one person's: equal, one a prefix of the other ("Mo" /
+    "Morris", "Chris" / "Christopher") or a known nickname of it ("Bill" / "William")."""
+    a, b = fold(typed).strip("."), fold(stored).strip(".")
+    if not a or not b:
+        return False
+    if a.startswith(b) or b.startswith(a):
+        return True
+    nick = _nicknames()
+    return b in nick.nicknames_of(a) | nick.canonicals_of(a) or a in nick.nicknames_of(b)
+
+
+def surname_matches(words: list[str], keys: Iterable[str]) -> set[str]:
+    """Speaker keys a typed name means when no key holds all its words: same surname and a given
+    name that agrees ("Bill Ackman" → "william a ackman", "Jack Lew" → "jacob j lew" when that is
+    the only Lew), or the bare surname ("Will Estrada" → "estrada") when no other full name with
+    that surname disagrees. Words before the given name (a role: "Representative Mo Brooks")
+    are ignored."""
+    if len(words) < 2:
+        return set()
+    given, surname = words[-2], words[-1]
+    same = [k for k in keys if k.split()[-1] == surname]
+    full = [k for k in same if len(k.split()) > 1]
+    agree = {k for k in full if given_names_agree(given, k.split()[0])}
+    if not agree and len(full) == 1 and full[0][:1] == given[:1]:
+        agree = set(full)  # one person of that name, same initial ("Jack" / "Jacob" Lew)
+    bare = {k for k in same if len(k.split()) == 1}
+    if bare and all(k in agree for k in full):
+        agree |= bare
+    return agree

@@ -561,3 +561,27 @@ def test_speaker_kind_from_ner_and_the_head_noun(extractor) -> None:
     visas = find(quotes, "suspended 125,000 visas")
     assert (visas.speaker, visas.speaker_kind) == ("State Department", "org")  # not "Department"
     assert find(quotes, "the border would stay closed").speaker_kind == "org"
+
+
+def test_a_headline_run_on_name_and_a_lower_case_group_do_not_name_a_surname(extractor) -> None:
+    """Title Case headlines run words into names ("Obama Just"); "Sanders camp" is no name."""
+    text = (
+        "Obama Just Said Something Surprising About Workers\n\n"
+        "President Barack Obama spoke in Ohio on Tuesday. The Sanders camp was not there.\n\n"
+        "“Blue-collar men have had a lot of trouble in this new economy,” Obama said.\n\n"
+        "Later, Bernie Sanders spoke too. “I do not get speaking fees,” Sanders said."
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "Blue-collar men").speaker == "Barack Obama"
+    assert find(quotes, "speaking fees").speaker == "Bernie Sanders"
+
+
+def test_she_does_not_resolve_to_a_man_named_without_a_title(extractor) -> None:
+    """No "Mr." or "Ms" in the article: the given names tell Jake from Hillary."""
+    text = (
+        "Hillary Clinton spoke to supporters on Tuesday night in Brooklyn. Her adviser "
+        "Jake Sullivan watched from the side of the stage.\n\n"
+        "“We have put the biggest crack in the glass ceiling,” she said."
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "glass ceiling").speaker == "Hillary Clinton"

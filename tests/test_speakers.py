@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from store.speakers import build_alias_table, canonical_key, match_speaker, strip_titles
+from store.speakers import (
+    build_alias_table,
+    canonical_key,
+    given_names_agree,
+    match_speaker,
+    strip_titles,
+    surname_matches,
+)
 
 
 def test_canonical_key_strips_titles_case_and_diacritics() -> None:
@@ -60,3 +67,22 @@ def test_organisation_names_keep_their_title_words() -> None:
     assert strip_titles("Russia's Foreign Ministry") == "Russia's Foreign Ministry"
     assert canonical_key("the Justice Department") == "justice department"
     assert strip_titles("Secretary of State John Kerry") == "John Kerry"
+
+
+def test_given_names_agree_with_nicknames_and_prefixes() -> None:
+    assert given_names_agree("Bill", "William")
+    assert given_names_agree("Mo", "Morris")
+    assert given_names_agree("Chris", "Christopher")
+    assert not given_names_agree("Jeb", "George")
+
+
+def test_surname_matches_a_typed_name_to_the_stored_one() -> None:
+    keys = ["william a ackman", "jacob j lew", "morris j brooks", "brooks", "estrada",
+            "george w bush", "bush"]  # fmt: skip
+    assert surname_matches(["bill", "ackman"], keys) == {"william a ackman"}
+    assert surname_matches(["jack", "lew"], keys) == {"jacob j lew"}  # the only Lew
+    typed = ["representative", "mo", "brooks"]
+    assert surname_matches(typed, keys) == {"morris j brooks", "brooks"}
+    assert surname_matches(["will", "estrada"], keys) == {"estrada"}
+    assert surname_matches(["jeb", "bush"], keys) == set()  # another Bush's quotes are not Jeb's
+    assert surname_matches(["ackman"], keys) == set()

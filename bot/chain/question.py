@@ -33,7 +33,9 @@ _CUE = (
 )
 _VERB = (
     r"(?:say|said|tell|told|claim|think|argue|warn|call|mention|believe|state|write|announce"
-    r"|deny|suggest|comment|predict|promise|add|note|declare|explain|report|describe)"
+    r"|deny|suggest|comment|predict|promise|add|note|declare|explain|report|describe|propose"
+    r"|recommend|reveal|admit|concede|ask|demand|urge|pledge|vow|tweet|insist|complain|respond"
+    r"|repl|react|testify|acknowledge|confirm|accuse|critici|praise|blame)"
 )
 _QUOTED = re.compile(
     r"“([^”]{2,})”|\"([^\"]{2,})\"|‘([^’]{2,}?)’(?!\w)|(?<![\w])'([^']{2,}?)'(?!\w)"

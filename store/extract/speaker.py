@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from store.extract.given import given_gender
 from store.extract.mention import (
     FEMALE,
     MALE,
@@ -70,6 +71,24 @@ def _titled(ent: Span) -> bool:
     return any(is_title(t) and t.i not in range(ent.start, ent.end) for t in near)
 
 
+PARTICLES = frozenset({"de", "da", "di", "del", "der", "du", "van", "von", "bin", "al", "la", "le"})
+
+
+def _looks_like_name(name: str) -> bool:
+    """Every word capitalised, apart from particles ("Ludwig van Beethoven")."""
+    return all(w[:1].isupper() or w.lower() in PARTICLES for w in name.split())
+
+
+def _headline_end(doc: Doc) -> int:
+    """End of a Title Case first line (the headline), else 0."""
+    first = doc.text.split("\n", 1)[0]
+    words = [w for w in first.split() if len(w) > 3]
+    if not words or len(first) == len(doc.text):
+        return 0
+    capitalised = sum(w[:1].isupper() for w in words)
+    return len(first) if capitalised >= 0.7 * len(words) else 0
+
+
 class ArticleSpeakers:
     """One canonical name per person in an article; resolves pronouns and bare surnames."""
 
@@ -81,21 +100,40 @@ class ArticleSpeakers:
         self.labels: dict[str, str] = {}  # canonical name → NER label, for the speaker's kind
         self.titled: list[tuple[int, str, frozenset[str]]] = []  # (offset, name, role words)
         self.history: list[_Antecedent] = []
-        for ent in doc.ents:
-            if ent.label_ not in NAME_LABELS:
-                continue
+        self.guessed: dict[str, str] = {}  # gender from the given name, when no title says it
+        ents = [e for e in doc.ents if e.label_ in NAME_LABELS]
+        self._learn_full_names(ents)
+        for ent in ents:
             label = "PERSON" if _titled(ent) else ent.label_
             name = strip_titles(name_part(ent).text)
             if not name:
                 continue
-            if label == "PERSON" and len(name.split()) > 1:
-                for key in (canonical_key(name).split()[-1], canonical_key(name).split()[0]):
-                    self.full.setdefault(key, name)
             previous = doc[ent.start - 1].text if ent.start > 0 else ""
             self.add(ent.start_char, name, label, gender_of(previous), _is_subject(ent.root))
             if label == "PERSON":
                 self._learn_role(ent)
                 self._add_group(ent, name)
+
+    def _learn_full_names(self, ents: list[Span]) -> None:
+        """Bare surname (or given name) → the person's full name in this article. Surnames win
+        over given names, the body over a Title Case headline (whose NER runs words on: "Obama
+        Just", "Maher Tells Guest"), and a name must look like one ("Sanders camp" does not)."""
+        headline = _headline_end(self.doc)
+        body = self.doc.text[headline:]
+        by_last: dict[str, str] = {}
+        by_first: dict[str, str] = {}
+        for ent in sorted(ents, key=lambda e: e.start_char < headline):
+            if ent.label_ != "PERSON" and not _titled(ent):
+                continue
+            name = strip_titles(name_part(ent).text)
+            if len(name.split()) < 2 or not _looks_like_name(name):
+                continue
+            if ent.start_char < headline and name not in body:
+                continue
+            key = canonical_key(name).split()
+            by_last.setdefault(key[-1], name)
+            by_first.setdefault(key[0], name)
+        self.full = {**by_first, **by_last}
 
     def _add_group(self, ent: Span, name: str) -> None:
         """ "Putin and Kim Jong Un": one plural antecedent for a later "they"."""
@@ -141,6 +179,10 @@ class ArticleSpeakers:
         self.labels.setdefault(name, label)
         if gender and label == "PERSON":
             self.gender.setdefault(name, gender)
+        if label == "PERSON" and name not in self.guessed:
+            guess = given_gender(name)
+            if guess:
+                self.guessed[name] = guess
         self.history.append(_Antecedent(pos, name, label, gender, subject))
 
     def _fits(self, pronoun: str, cand: _Antecedent) -> bool:
@@ -150,7 +192,7 @@ class ArticleSpeakers:
             return cand.label in ("ORG", "GPE")
         if cand.label != "PERSON":
             return False
-        gender = self.gender.get(cand.name)
+        gender = self.gender.get(cand.name) or self.guessed.get(cand.name)
         return not gender or (gender == "f") == (pronoun in FEMALE)
 
     def pronoun(self, token: Token) -> str | None:

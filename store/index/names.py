@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from store.index.records import Record
-from store.speakers import PRONOUNS, canonical_key, fold
+from store.speakers import PRONOUNS, canonical_key, fold, surname_matches
 
 DUMMY = [0.0] * 383 + [1.0]
 _SEP = "|"
@@ -207,13 +207,16 @@ class NameTable:
 
     def lookup(self, typed: str) -> list[dict[str, Any]]:
         """Speakers a user's words refer to: every word in the name ("Nebenzia", "Kim Jong Un"),
-        else every word in the name or role ("the US ambassador"); most quoted first."""
+        else the surname with a given name that agrees (``surname_matches``), else every word
+        in the name or role ("the US ambassador"); most quoted first."""
         capitalised = " ".join(w[:1].upper() + w[1:] for w in typed.split())
         words = name_key(capitalised).split()
         if not words:
             return []
         keys = set.intersection(*(self._keys_with("token", w) for w in words[-1:] + words[:1]))
         keys = {k for k in keys if set(words) <= set(k.split())}
+        if not keys:  # "Bill Ackman" for William A. Ackman, "Representative Mo Brooks"
+            keys = surname_matches(words, self._keys_with("token", words[-1]))
         if not keys:
             wanted = set(re.findall(r"\w+", fold(re.sub(r"^the\s+", "", typed, flags=re.I))))
             found = [self._keys_with("role", w) | self._keys_with("token", w) for w in wanted]
