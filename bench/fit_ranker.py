@@ -6,9 +6,11 @@
 Training questions: tests/golden/natural_train.jsonl (typed the way people ask), who-said
 questions with 12 verbatim words of PolNeAR train direct quotes, and invented or stitched quotes
 that nobody said. For each question the retriever's candidates (stage one) get their feature
-vectors (``bot.chain.ranker.FEATURES``) and a label: right speaker, quote and article. A logistic
-regression (L2, Newton's method, numpy) is fitted on all candidates; the threshold is the one that
-maximises train accuracy with the answer rule of ``quotebot eval``. Dev is never read here.
+vectors (``bot.chain.ranker.FEATURES``) and a label: right speaker, quote and article. Two parts are
+fitted (L2, Newton's method, numpy): a conditional logit that orders each pool holding a right
+answer, then a logistic regression on each pool's best candidate (is it right?); the threshold is
+the one that maximises train accuracy with the answer rule of ``quotebot eval``. Dev is never
+read here.
 ``--check`` exits 1 when a refit moves a weight by more than 0.25 or the threshold by more than
 0.05 (the embeddings differ slightly between CPUs, bf16 or not, so the fit does too).
 """
@@ -34,7 +36,17 @@ from polnear import DATA, polnear_store  # noqa: E402
 from whosaid import INVENTED, gold_quotes, same_speaker  # noqa: E402
 
 from bot.chain.question import parse_question  # noqa: E402
-from bot.chain.ranker import FEATURES, MODEL, Model, vectors  # noqa: E402
+from bot.chain.ranker import (  # noqa: E402
+    DECIDE,
+    FEATURES,
+    MODEL,
+    POOL,
+    Asked,
+    Linear,
+    Model,
+    pooled,
+    vectors,
+)
 from bot.chain.retrieve import pool_for  # noqa: E402
 from bot.chain.verify import longest_run, words  # noqa: E402
 from bot.eval.evaluate import hit_verdicts, shown  # noqa: E402
@@ -63,7 +75,10 @@ def training_items() -> list[GoldenItem]:
     return items
 
 
-def dataset(bot, items: list[GoldenItem]) -> list[tuple[GoldenItem, np.ndarray, np.ndarray]]:
+Row = tuple[GoldenItem, np.ndarray, np.ndarray, int]  # question, features, labels, quoted words
+
+
+def dataset(bot, items: list[GoldenItem]) -> list[Row]:
     """Per question: candidate feature vectors and labels (listings are not ranked: skipped)."""
     out = []
     people = bot.people
@@ -71,13 +86,14 @@ def dataset(bot, items: list[GoldenItem]) -> list[tuple[GoldenItem, np.ndarray, 
     for item in items:
         q = parse_question(item.question, people.publishers())
         pool = pool_for(bot.index, people, q, bot.settings.candidates)
+        quoted = Asked.of(q).quoted
         if pool.listing or not pool.candidates:
-            out.append((item, np.zeros((0, len(FEATURES))), np.zeros(0)))
+            out.append((item, np.zeros((0, len(FEATURES))), np.zeros(0), quoted))
             continue
         x = np.array(vectors(pool.candidates, q), dtype=np.float64)
         hits = [replace(c.hit, speaker=people.canon(c.hit.speaker)) for c in pool.candidates]
         y = np.array([item.answerable and _right(h, item) for h in hits], dtype=float)
-        out.append((item, x, y))
+        out.append((item, x, y, quoted))
     return out
 
 
@@ -91,25 +107,57 @@ def _right(hit, item: GoldenItem) -> bool:
     return v["source"] and run and same_speaker(item.speakers[0], hit.speaker)
 
 
-def fit(data: list[tuple[GoldenItem, np.ndarray, np.ndarray]]) -> Model:
-    x = np.vstack([d[1] for d in data if len(d[1])])
-    y = np.concatenate([d[2] for d in data if len(d[2])])
-    # Each question weighs the same whatever its number of candidates; natural questions (what
-    # people type) weigh twice a verbatim or invented one.
-    weight = np.concatenate(
-        [
-            np.full(len(d[1]), (2.0 if d[0].id.startswith("nt") else 1.0) / len(d[1]))
-            for d in data
-            if len(d[1])
-        ]
-    )
-    weight *= len(weight) / weight.sum()
+def _weight(item: GoldenItem) -> float:
+    """Natural questions (what people type) weigh twice a verbatim or invented one."""
+    return 2.0 if item.id.startswith("nt") else 1.0
+
+
+def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
+    return mean, scale
+
+
+def fit_rank(data: list[Row]) -> Linear:
+    """Conditional logit over each pool that holds a right answer (L2; Newton's method with
+    step halving, since pools a feature separates would make plain Newton steps overshoot)."""
+    pools = [(pooled(x), y / y.sum(), _weight(item)) for item, x, y, _ in data if y.any()]
+    mean, scale = _standardise(np.vstack([p for p, _, _ in pools]))
+    zs = [((p - mean) / scale, y, w) for p, y, w in pools]
+
+    def loss(w: np.ndarray) -> float:
+        total = 0.5 * L2 * float(w @ w)
+        for z, y, weight in zs:
+            s = z @ w
+            top = s.max()
+            total += weight * (top + np.log(np.exp(s - top).sum()) - float(y @ s))
+        return total
+
+    w = np.zeros(len(mean))
+    for _ in range(100):
+        grad, hess = L2 * w, L2 * np.eye(len(w))
+        for z, y, weight in zs:
+            s = z @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            grad += weight * z.T @ (p - y)
+            hess += weight * (z.T * p) @ z - weight * np.outer(z.T @ p, z.T @ p)
+        step, before = np.linalg.solve(hess, grad), loss(w)
+        while loss(w - step) > before and np.abs(step).max() > 1e-10:
+            step /= 2
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return Linear(w.tolist(), mean.tolist(), scale.tolist())
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> Linear:
+    """L2-penalised logistic regression (Newton's method)."""
+    mean, scale = _standardise(x)
     z = np.hstack([np.ones((len(x), 1)), (x - mean) / scale])
     w = np.zeros(z.shape[1])
     penalty = np.diag([0.0] + [L2] * (z.shape[1] - 1))
-    for _ in range(50):  # Newton's method on the L2-penalised log-likelihood
+    for _ in range(50):
         p = 1 / (1 + np.exp(-np.clip(z @ w, -30, 30)))
         grad = z.T @ (weight * (p - y)) + penalty @ w
         hess = (z * (weight * p * (1 - p))[:, None]).T @ z + penalty
@@ -117,19 +165,39 @@ def fit(data: list[tuple[GoldenItem, np.ndarray, np.ndarray]]) -> Model:
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    model = Model(w[1:].tolist(), float(w[0]), mean.tolist(), scale.tolist(), 0.5)
+    return Linear(w[1:].tolist(), mean.tolist(), scale.tolist(), float(w[0]))
+
+
+def fit(data: list[Row]) -> Model:
+    """The ranking part first, then the decision on the best candidate of each pool it orders."""
+    rank = fit_rank(data)
+    rows, labels, weights = [], [], []
+    for item, x, y, _ in data:
+        if not len(x):
+            continue
+        s = rank(pooled(x))
+        order = np.argsort(-s, kind="stable")
+        share = np.exp(s - s.max())
+        share /= share.sum()
+        margin = s[order[0]] - s[order[1]] if len(s) > 1 else 5.0
+        rows.append(np.concatenate([[share[order[0]], s[order[0]], margin], x[order[0]]]))
+        labels.append(float(item.answerable and y[order[: shown(item)]].any()))
+        weights.append(_weight(item))
+    weight = np.array(weights) * len(weights) / sum(weights)
+    decide = fit_logistic(np.array(rows), np.array(labels), weight)
+    model = Model(rank, decide, 0.5)
     model.threshold = best_threshold(model, data)
     return model
 
 
-def decisions(model: Model, data, threshold: float) -> list[bool]:
+def decisions(model: Model, data: list[Row], threshold: float) -> list[bool]:
     """Per question, is the answer right under ``quotebot eval``'s rule at this threshold?"""
     right = []
-    for item, x, y in data:
+    for item, x, y, quoted in data:
         if not len(x):
             right.append(not item.answerable)
             continue
-        p = np.array([model.score(list(v)) for v in x])
+        p = model.scores(x, quoted)
         order = np.argsort(-p, kind="stable")
         if p[order[0]] < threshold:
             right.append(not item.answerable)
@@ -138,7 +206,7 @@ def decisions(model: Model, data, threshold: float) -> list[bool]:
     return right
 
 
-def best_threshold(model: Model, data) -> float:
+def best_threshold(model: Model, data: list[Row]) -> float:
     grid = [t / 100 for t in range(20, 81)]
     scores = [sum(decisions(model, data, t)) for t in grid]
     best = max(scores)
@@ -146,10 +214,10 @@ def best_threshold(model: Model, data) -> float:
     return ties[len(ties) // 2]  # the middle of the best plateau
 
 
-def report(model: Model, data) -> None:
+def report(model: Model, data: list[Row]) -> None:
     right = decisions(model, data, model.threshold)
     kinds: dict[str, list[bool]] = {}
-    for (item, _, _), ok in zip(data, right, strict=True):
+    for (item, *_), ok in zip(data, right, strict=True):
         kinds.setdefault(item.kind or "answerable", []).append(ok)
     print(
         f"train accuracy {sum(right) / len(right):.3f} over {len(right)} questions, "
@@ -157,8 +225,18 @@ def report(model: Model, data) -> None:
     )
     for kind, oks in sorted(kinds.items()):
         print(f"  {kind:<15}{len(oks):>5}{sum(oks) / len(oks):>8.3f}")
-    for name, weight in sorted(zip(FEATURES, model.weights, strict=True), key=lambda t: -abs(t[1])):
-        print(f"  {name:<16}{weight:+.3f}")
+    for part, names in (("rank", FEATURES + POOL), ("decide", DECIDE)):
+        linear = getattr(model, part)
+        top = sorted(zip(names, linear.weights, strict=True), key=lambda t: -abs(t[1]))[:8]
+        print(f"  {part}: " + ", ".join(f"{n} {w:+.2f}" for n, w in top))
+
+
+def _moved(saved: dict, fresh: dict) -> float:
+    return max(
+        abs(a - b)
+        for part in ("rank", "decide")
+        for a, b in zip(saved[part]["weights"], fresh[part]["weights"], strict=True)
+    )
 
 
 def main() -> None:
@@ -179,14 +257,13 @@ def main() -> None:
     if args.check:
         if saved is None:
             sys.exit("no committed model to check")
-        moved = max(abs(a - b) for a, b in zip(saved["weights"], fresh["weights"], strict=True))
+        if saved.get("version") != fresh["version"]:
+            sys.exit(f"the committed model is {saved.get('version')}, not {fresh['version']}")
+        moved = _moved(saved, fresh)
         shift = abs(saved["threshold"] - fresh["threshold"])
         print(f"largest weight change {moved:.3f}, threshold change {shift:.3f}")
         sys.exit(1 if moved > 0.25 or shift > 0.05 else 0)
-    rounded = {
-        k: [round(v, 6) for v in x] if isinstance(x, list) and k != "features" else x
-        for k, x in fresh.items()
-    }
+    rounded = json.loads(json.dumps(fresh), parse_float=lambda v: round(float(v), 6))
     MODEL.parent.mkdir(parents=True, exist_ok=True)
     MODEL.write_text(json.dumps(rounded, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {MODEL}")

@@ -1,6 +1,7 @@
-"""The calibrated decision: a logistic model over each candidate's features gives the probability
-that it is the right answer (right speaker, quote and article); an answer cites what clears the
-fitted threshold, else abstains.
+"""The calibrated decision, in two fitted parts over each candidate's features: a conditional
+logit orders the pool (which candidate is the answer, if any is), and a logistic regression on the
+best one gives the probability that it is right (right speaker, quote and article). An answer
+cites what clears the fitted threshold, else abstains.
 
 The model is a small JSON file (``bot/chain/data/ranker.json``) fitted on the natural and verbatim
 questions of PolNeAR **train** by ``bench/fit_ranker.py`` (``--check`` refits and compares).
@@ -10,12 +11,13 @@ Without the file, the hand-written support score of ``rank.Features`` is used as
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from bot.chain.candidates import Candidate
 from bot.chain.question import Question
@@ -115,30 +117,83 @@ def vector(
     ]
 
 
+POOL = ["dense_gap", "support_gap", "dense_rank", "lexical_rank", "support_rank"]
+DECIDE = ["top_share", "top_score", "margin", *FEATURES]
+
+
+def pooled(xs: np.ndarray) -> np.ndarray:
+    """Each candidate's features and where it stands in its pool: distance to the pool's best
+    dense and support scores, and 1/rank by dense, lexical and support score."""
+    if not len(xs):
+        return np.zeros((0, len(FEATURES) + len(POOL)))
+    cols = [FEATURES.index(f) for f in ("dense", "lexical", "support")]
+    dense, lexical, support = (xs[:, c] for c in cols)
+
+    def inverse_rank(v: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.argsort(np.argsort(-v, kind="stable"), kind="stable"))
+
+    extra = [dense - dense.max(), support - support.max()]
+    extra += [inverse_rank(dense), inverse_rank(lexical), inverse_rank(support)]
+    return np.hstack([xs, np.stack(extra, axis=1)])
+
+
 @dataclass
-class Model:
-    """Logistic regression over standardised features."""
+class Linear:
+    """A linear function of standardised features."""
 
     weights: list[float]
-    bias: float
     mean: list[float]
     scale: list[float]
+    bias: float = 0.0
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        w, mu, sd = (np.asarray(v) for v in (self.weights, self.mean, self.scale))
+        return self.bias + ((x - mu) / sd) @ w
+
+
+@dataclass
+class Model:
+    """Two fitted parts: ``rank`` orders a pool (a conditional logit: softmax over the pool's
+    candidates), ``decide`` gives the probability that the pool's best is the right answer
+    (logistic regression on its features, its share of the softmax and its margin)."""
+
+    rank: Linear
+    decide: Linear
     threshold: float
 
-    def score(self, x: list[float]) -> float:
-        """The decision score: the model's probability, or the support score where that is
-        higher (the hand-written rules for verbatim and stitched quotes stay in force)."""
-        return max(self.prob(x), x[0])
-
-    def prob(self, x: list[float]) -> float:
-        z = self.bias + sum(
-            w * (v - mu) / s
-            for w, v, mu, s in zip(self.weights, x, self.mean, self.scale, strict=True)
-        )
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    def scores(self, xs: np.ndarray, quoted: int = 0) -> np.ndarray:
+        """Decision scores of a pool: the best candidate's probability of being right, the
+        others scaled by their softmax share relative to it. For quoted words the hand-written
+        support stays in force: a verbatim match passes (max), and an invented or stitched
+        quote (a long fragment without a long verbatim run) keeps its capped support."""
+        if not len(xs):
+            return np.zeros(0)
+        s = self.rank(pooled(xs))
+        share = np.exp(s - s.max())
+        share /= share.sum()
+        order = np.argsort(-s, kind="stable")
+        top = int(order[0])
+        margin = s[top] - s[order[1]] if len(s) > 1 else 5.0
+        row = np.concatenate([[share[top], s[top], margin], xs[top]])
+        sure = 1.0 / (1.0 + np.exp(-np.clip(self.decide(row), -30, 30)))
+        out = sure * share / share[top]
+        support = xs[:, 0]
+        if quoted >= 2:
+            out = np.maximum(out, support)
+        if quoted >= LONG_FRAGMENT:
+            capped = xs[:, FEATURES.index("run")] < FRAGMENT_RUN
+            out = np.where(capped, support, out)
+        return out
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": "ranker.v1", "features": FEATURES, **self.__dict__}
+        return {
+            "version": "ranker.v2",
+            "features": FEATURES,
+            "pool": POOL,
+            "rank": self.rank.__dict__,
+            "decide": self.decide.__dict__,
+            "threshold": self.threshold,
+        }
 
 
 @lru_cache(maxsize=4)
@@ -147,9 +202,9 @@ def load(path: Path = MODEL) -> Model | None:
     if not path.exists():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("features") != FEATURES:
+    if data.get("version") != "ranker.v2" or data.get("features") != FEATURES:
         return None
-    return Model(data["weights"], data["bias"], data["mean"], data["scale"], data["threshold"])
+    return Model(Linear(**data["rank"]), Linear(**data["decide"]), data["threshold"])
 
 
 def vectors(pool: list[Candidate], q: Question) -> list[list[float]]:
@@ -162,15 +217,8 @@ def vectors(pool: list[Candidate], q: Question) -> list[list[float]]:
 
 
 def score_all(pool: list[Candidate], q: Question, model: Model | None) -> list[float]:
-    """Each candidate's decision score (its support score, without a model). Quoted words that
-    are mostly not in the record (an invented or stitched quote) keep the support score's cap:
-    no learned weight may make a near topic pass for the quote."""
-    xs = vectors(pool, q)
-    quoted = Asked.of(q).quoted
-    run = FEATURES.index("run")
-    return [
-        x[0]
-        if model is None or (quoted >= LONG_FRAGMENT and x[run] < FRAGMENT_RUN)
-        else model.score(x)
-        for x in xs
-    ]
+    """Each candidate's decision score (``Model.scores``; its support score without a model)."""
+    xs = np.array(vectors(pool, q), dtype=np.float64).reshape(len(pool), len(FEATURES))
+    if model is None:
+        return [float(v) for v in xs[:, 0]]
+    return [float(v) for v in model.scores(xs, Asked.of(q).quoted)]

@@ -1,0 +1,69 @@
+"""The shipped decision model (bot/chain/data/ranker.json) and its fit (bench/fit_ranker.py)."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from conftest import ROOT
+
+from bot.chain.ranker import DECIDE, FEATURES, POOL, load, pooled
+from bot.eval.golden import GoldenItem
+
+sys.path.insert(0, str(ROOT / "bench"))
+import fit_ranker  # noqa: E402
+
+SUPPORT, RUN = FEATURES.index("support"), FEATURES.index("run")
+
+
+def pool(rng: np.random.Generator, n: int = 8) -> np.ndarray:
+    return rng.uniform(0.0, 1.0, size=(n, len(FEATURES)))
+
+
+def test_the_shipped_model_loads_with_both_parts() -> None:
+    model = load()
+    assert model is not None, "ranker.json is missing or fitted on other features"
+    assert len(model.rank.weights) == len(FEATURES) + len(POOL)
+    assert len(model.decide.weights) == len(DECIDE)
+    assert 0.2 <= model.threshold <= 0.8
+
+
+def test_scores_are_probabilities_and_the_best_ranked_gets_the_highest() -> None:
+    model = load()
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        xs = pool(rng)
+        scores = model.scores(xs)
+        assert ((0.0 <= scores) & (scores <= 1.0)).all()
+        assert int(np.argmax(scores)) == int(np.argmax(model.rank(pooled(xs))))
+
+
+def test_quoted_words_keep_the_support_rules() -> None:
+    """A verbatim match passes whatever the model says; an invented quote (a long fragment
+    with no long verbatim run) keeps its capped support however near its topic is."""
+    model = load()
+    xs = pool(np.random.default_rng(5))
+    xs[0, SUPPORT], xs[0, RUN] = 0.95, 1.0
+    assert model.scores(xs, quoted=10)[0] >= 0.95
+    xs[:, RUN], xs[:, SUPPORT] = 0.2, 0.3
+    assert (model.scores(xs, quoted=10) == 0.3).all()
+
+
+def test_the_ranking_fit_converges_on_pools_one_feature_separates() -> None:
+    """Plain Newton steps overshoot when a feature separates every pool; the fit must still
+    put the right candidate first and stay finite."""
+    rng = np.random.default_rng(7)
+    data = []
+    for n in range(60):
+        xs = pool(rng)
+        y = np.zeros(len(xs))
+        right = int(rng.integers(len(xs)))
+        xs[:, FEATURES.index("cover_quote")] = 0.0
+        xs[right, FEATURES.index("cover_quote")] = 1.0  # separates perfectly
+        y[right] = 1.0
+        item = GoldenItem(f"nt{n}", "Who said it?", ["X"], "q", "s")
+        data.append((item, xs, y, 0))
+    rank = fit_ranker.fit_rank(data)
+    assert np.isfinite(rank.weights).all() and max(map(abs, rank.weights)) < 50
+    for _, xs, y, _ in data:
+        assert y[int(np.argmax(rank(pooled(xs))))] == 1.0
