@@ -44,6 +44,7 @@ from bot.chain.ranker import (  # noqa: E402
     Asked,
     Linear,
     Model,
+    decision_row,
     pooled,
     vectors,
 )
@@ -180,7 +181,7 @@ def fit(data: list[Row]) -> Model:
         share = np.exp(s - s.max())
         share /= share.sum()
         margin = s[order[0]] - s[order[1]] if len(s) > 1 else 5.0
-        rows.append(np.concatenate([[share[order[0]], s[order[0]], margin], x[order[0]]]))
+        rows.append(decision_row(share[order[0]], margin, x[order[0]]))
         labels.append(float(item.answerable and y[order[: shown(item)]].any()))
         weights.append(_weight(item))
     weight = np.array(weights) * len(weights) / sum(weights)

@@ -585,3 +585,26 @@ def test_she_does_not_resolve_to_a_man_named_without_a_title(extractor) -> None:
     )
     quotes = run(extractor, text)
     assert find(quotes, "glass ceiling").speaker == "Hillary Clinton"
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "speaker"),
+    [
+        (
+            "The Global Times ran an editorial about the election on Monday.\n\n"
+            "Trump “has surprisingly earned himself a few fans in China,” the paper noted.",
+            "a few fans",
+            "Global Times",
+        ),
+        (
+            "Shares of Valeant Pharmaceuticals fell sharply on Monday.\n\n"
+            "“We expect the stock to recover within the year,” the company said.",
+            "stock to recover",
+            "Valeant Pharmaceuticals",
+        ),
+    ],
+)
+def test_the_paper_or_the_company_is_the_organisation_named_before(
+    extractor, text, words, speaker
+) -> None:
+    assert (find(run(extractor, text), words).speaker or "").removeprefix("The ") == speaker

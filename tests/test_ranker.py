@@ -28,13 +28,16 @@ def test_the_shipped_model_loads_with_both_parts() -> None:
     assert 0.2 <= model.threshold <= 0.8
 
 
-def test_scores_are_probabilities_and_the_best_ranked_gets_the_highest() -> None:
+def test_scores_are_probabilities_and_the_best_ranked_gets_the_highest_without_support() -> None:
     model = load()
     rng = np.random.default_rng(3)
     for _ in range(20):
         xs = pool(rng)
         scores = model.scores(xs)
         assert ((0.0 <= scores) & (scores <= 1.0)).all()
+        assert (scores >= xs[:, SUPPORT]).all()  # the support score passes where it is higher
+        xs[:, SUPPORT] = 0.0
+        scores = model.scores(xs)
         assert int(np.argmax(scores)) == int(np.argmax(model.rank(pooled(xs))))
 
 

@@ -118,7 +118,12 @@ def vector(
 
 
 POOL = ["dense_gap", "support_gap", "dense_rank", "lexical_rank", "support_rank"]
-DECIDE = ["top_share", "top_score", "margin", *FEATURES]
+# The decision sees the best candidate's own evidence, not how it was found: lexical scores and
+# "top by …" flags depend on the pool (a small store, a paraphrase with no shared word) and
+# would turn a right answer found by meaning alone into an abstention.
+POOL_BOUND = {"lexical", "dense_top", "lexical_top", "cue"}
+OWN = [FEATURES.index(f) for f in FEATURES if f not in POOL_BOUND]
+DECIDE = ["top_share", "margin", *(FEATURES[i] for i in OWN)]
 
 
 def pooled(xs: np.ndarray) -> np.ndarray:
@@ -135,6 +140,11 @@ def pooled(xs: np.ndarray) -> np.ndarray:
     extra = [dense - dense.max(), support - support.max()]
     extra += [inverse_rank(dense), inverse_rank(lexical), inverse_rank(support)]
     return np.hstack([xs, np.stack(extra, axis=1)])
+
+
+def decision_row(share: float, margin: float, x: np.ndarray) -> np.ndarray:
+    """What the decision sees of a pool's best candidate (``DECIDE``)."""
+    return np.concatenate([[share, margin], x[OWN]])
 
 
 @dataclass
@@ -163,9 +173,10 @@ class Model:
 
     def scores(self, xs: np.ndarray, quoted: int = 0) -> np.ndarray:
         """Decision scores of a pool: the best candidate's probability of being right, the
-        others scaled by their softmax share relative to it. For quoted words the hand-written
-        support stays in force: a verbatim match passes (max), and an invented or stitched
-        quote (a long fragment without a long verbatim run) keeps its capped support."""
+        others scaled by their softmax share relative to it, or the hand-written support score
+        where that is higher (a verbatim match, a close paraphrase: the threshold is fitted with
+        this rule). An invented or stitched quote (a long quoted fragment without a long
+        verbatim run) keeps its capped support."""
         if not len(xs):
             return np.zeros(0)
         s = self.rank(pooled(xs))
@@ -174,12 +185,11 @@ class Model:
         order = np.argsort(-s, kind="stable")
         top = int(order[0])
         margin = s[top] - s[order[1]] if len(s) > 1 else 5.0
-        row = np.concatenate([[share[top], s[top], margin], xs[top]])
+        row = decision_row(share[top], margin, xs[top])
         sure = 1.0 / (1.0 + np.exp(-np.clip(self.decide(row), -30, 30)))
         out = sure * share / share[top]
         support = xs[:, 0]
-        if quoted >= 2:
-            out = np.maximum(out, support)
+        out = np.maximum(out, support)
         if quoted >= LONG_FRAGMENT:
             capped = xs[:, FEATURES.index("run")] < FRAGMENT_RUN
             out = np.where(capped, support, out)

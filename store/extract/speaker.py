@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -71,6 +72,21 @@ def _titled(ent: Span) -> bool:
     return any(is_title(t) and t.i not in range(ent.start, ent.end) for t in near)
 
 
+_OUTLET = re.compile(
+    r"\b(Times|Post|News|Journal|Tribune|Herald|Gazette|Daily|Globe|Sun|Telegraph|Guardian|"
+    r"Observer|Chronicle|Examiner|Register|Star|Inquirer|Magazine|Review|Politico|Breitbart)\b"
+)
+_NETWORK = re.compile(r"\b(CNN|NBC|ABC|CBS|Fox|MSNBC|PBS|NPR|BBC|Network|News|TV|Radio)\b")
+# Definite descriptions that stand for an organisation named before them, and what it looks like.
+_REFERRING = {
+    "paper": _OUTLET,
+    "newspaper": _OUTLET,
+    "magazine": _OUTLET,
+    "network": _NETWORK,
+    "broadcaster": _NETWORK,
+    "company": re.compile(r"\S"),
+    "firm": re.compile(r"\S"),
+}
 PARTICLES = frozenset({"de", "da", "di", "del", "der", "du", "van", "von", "bin", "al", "la", "le"})
 
 
@@ -163,6 +179,19 @@ class ArticleSpeakers:
         for pos, name, role in reversed(self.titled):
             if pos < head.idx and noun <= role and words <= role:
                 return name if self.labels.get(name) == "PERSON" else None
+        return self._latest_body(head)
+
+    def _latest_body(self, head: Token) -> str | None:
+        """ "the paper", "the company", "the network": the latest organisation of that sort
+        named in the 1,500 characters before it ("The Global Times … the paper noted")."""
+        pattern = _REFERRING.get(head.lower_)
+        if pattern is None:
+            return None
+        for cand in reversed(self.history):
+            if cand.pos < head.idx - 1500:
+                break
+            if cand.pos < head.idx and cand.label == "ORG" and pattern.search(cand.name):
+                return cand.name
         return None
 
     def canonical(self, name: str) -> str:
