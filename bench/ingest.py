@@ -85,7 +85,7 @@ def _cpu_s() -> float:
 def on_ray(corpus: Path, batch_size: int, workers: int) -> tuple[float, dict]:
     """Seconds for ``Bot.ingest_ray`` into a fresh ``chroma run`` on 127.0.0.1, on a local Ray
     instance of ``workers`` CPUs (started outside the clock; its workers start inside)."""
-    from bot.ingest_ray import import_ray, start_local
+    from bot.ray_cluster import import_ray, start_local
 
     ray = import_ray(local=True)
 

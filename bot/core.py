@@ -7,10 +7,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from bot.browsing import Browsing
 from bot.ingest import (
     IngestReport,
     batches,
-    disk_usage,
     drop_replaced,
     extract_dict,
     extract_texts,
@@ -23,11 +23,12 @@ from store.fetch import Fetcher, FetchPolicy, is_url, parse_networks
 from store.index import SCHEMA, IndexWriter, QuoteIndex, connect, source_file
 from store.read import Problem, read_raw
 from store.sources import Reader
-from store.types import Article, Hit, Quote
+from store.types import Article, Quote
 
 
-class Bot:
-    """Ingest, ask, browse and remove; heavy parts are built once, when first needed."""
+class Bot(Browsing):
+    """Ingest, ask, browse (``Browsing``) and remove; heavy parts are built once, when first
+    needed."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -247,66 +248,3 @@ class Bot:
             )
         self.index.remove(sorted(doc_ids))
         return sorted(doc_ids)
-
-    def document(self, doc_id: str) -> dict[str, Any]:
-        with self.index.reaching():
-            return self.index.get_article(doc_id)
-
-    def quotes(
-        self, speaker: str = "", q: str = "", doc_id: str = "", limit: int = 20
-    ) -> list[Hit]:
-        """Quotes by speaker (any alias), article and text (indexed reads, not a scan)."""
-        from bot.chain.browse import find_quotes
-
-        with self.index.reaching():
-            return find_quotes(self.index, self.people, speaker, q, doc_id, limit)
-
-    def find_speakers(self, prefix: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Speakers whose name or an alias contains the typed text (pickers that search as
-        you type), most quoted first: ``{"speaker", "aliases", "quotes", "articles"}``."""
-        from bot.chain.browse import find_speakers
-
-        with self.index.reaching():
-            return find_speakers(self.index, self.people, prefix, limit)
-
-    def find_articles(self, prefix: str, limit: int = 20) -> list[dict[str, Any]]:
-        """Articles whose title or publisher contains the typed text: ``{"doc_id", "title",
-        "publisher", "published"}``."""
-        with self.index.reaching():
-            rows = self.index.names.search("article", prefix, limit)
-        return [
-            {k: r.get(k, "") for k in ("doc_id", "title", "publisher", "published")} for r in rows
-        ]
-
-    def speakers(self) -> list[dict[str, Any]]:
-        """Every speaker with aliases and counts, most quoted first (a listing: O(speakers))."""
-        from bot.chain.browse import list_speakers
-
-        with self.index.reaching():
-            return list_speakers(self.index)
-
-    def health(self) -> dict[str, Any]:
-        """Liveness plus index size; a StoreError naming the store when it cannot be read."""
-        with self.index.reaching():
-            articles, quotes = self.index.counts()
-        return {"status": "ok", "articles": articles, "quotes": quotes}
-
-    def stats(self) -> dict[str, Any]:
-        """Articles, quotes, speakers and store size (bytes on disk; None on a Chroma server).
-
-        Speakers are canonical names, aliases merged: the people ``/api/speakers`` lists.
-        """
-        with self.index.reaching():
-            articles, quotes = self.index.counts()
-            speakers = len(self.speakers())
-            generation = self.index.generation()
-        url = self.settings.chroma_url or None
-        return {
-            "articles": articles,
-            "quotes": quotes,
-            "speakers": speakers,
-            "store": url or str(self.settings.store),
-            "chroma_url": url,
-            "store_bytes": None if url else disk_usage(self.settings.store),
-            "generation": generation,
-        }

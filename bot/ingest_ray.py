@@ -11,7 +11,6 @@ batch Ray retries after a worker died, or a re-run, adds nothing twice. Needs
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import sys
 import time
@@ -21,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.ingest import IngestReport, drop_replaced, extract_safely
+from bot.ray_cluster import cluster_cpus, connect_ray, first_line, import_ray, one_thread_per_cpu
 from bot.settings import Settings
 from store.errors import ConfigError, QuoteBotError, StoreError
 from store.read import Problem, iter_files, read_file
 from store.types import Article
 
-# Object store of a local instance: blocks here are file paths, articles and small report rows.
-LOCAL_OBJECT_STORE_BYTES = 512 * 1024**2
 ARTICLE_FIELDS = ("doc_id", "text", "title", "source_path", "url", "publisher", "published")
 
 
@@ -59,7 +57,7 @@ def ingest_ray(
             files.append({"order": order, "path": str(item)})
     # Ray prints its cluster messages ("a worker died …") on stdout: stdout stays ours (JSON).
     with contextlib.redirect_stdout(sys.stderr):
-        started = _connect(ray, address, settings.workers) if files else False
+        started = connect_ray(ray, address, settings.workers) if files else False
         try:
             for row in _pipeline(ray, files, settings).iter_rows() if files else ():
                 tally.add(row)
@@ -68,7 +66,7 @@ def ingest_ray(
         except QuoteBotError:
             raise
         except Exception as e:  # Ray wraps worker errors in its own exception types
-            raise StoreError(f"The Ray ingest job failed: {_first_line(e)}") from e
+            raise StoreError(f"The Ray ingest job failed: {first_line(e)}") from e
         finally:
             if started:
                 ray.shutdown()
@@ -88,7 +86,7 @@ def open_index(settings: Settings) -> Any:
 
 
 def _pipeline(ray: Any, files: list[dict[str, Any]], settings: Settings) -> Any:
-    workers = settings.workers if settings.workers > 1 else _cluster_cpus(ray)
+    workers = settings.workers if settings.workers > 1 else cluster_cpus(ray)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the CLI draws one bar for the whole job
     context.print_on_execution_start = False
@@ -143,7 +141,7 @@ class ExtractAndWrite:
         self.extractor = QuoteExtractor()
         self.index = open_index(self.settings)
         self.index.embedder.encode(["warm up"] * 16)  # loads the model, bf16 path included
-        _one_thread_per_cpu()
+        one_thread_per_cpu()
         self.batches = 0
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
@@ -255,66 +253,9 @@ class Tally:
         return {f: ids for f, ids in self.files.items() if f not in self.failed_files}
 
 
-def _connect(ray: Any, address: str | None, workers: int) -> bool:
-    """Join the cluster at ``address`` (or RAY_ADDRESS), or start a local instance with
-    ``workers`` CPUs (all cores when 1); True when this call started Ray."""
-    if ray.is_initialized():
-        return False
-    quiet: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
-    try:
-        if address and address != "local":
-            ray.init(address=address, **quiet)
-        else:
-            start_local(ray, workers, **quiet)
-    except Exception as e:  # ConnectionError, RuntimeError, ValueError from ray.init
-        where = address or "a local instance"
-        raise StoreError(f"Cannot start or join Ray at {where}: {_first_line(e)}") from e
-    return True
-
-
-def start_local(ray: Any, workers: int, **options: Any) -> None:
-    """A Ray instance of this machine with ``workers`` CPUs (all when 1), a small object store
-    and no dashboard (import Ray with ``import_ray(local=True)`` to keep it on 127.0.0.1)."""
-    ray.init(
-        address="local",
-        num_cpus=workers if workers > 1 else os.cpu_count(),
-        object_store_memory=LOCAL_OBJECT_STORE_BYTES,
-        include_dashboard=False,
-        **options,
-    )
-
-
 def _now_iso(shift_s: float = 0) -> str:
     """UTC time as ``ingested_at`` writes it (one second back covers clock rounding)."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + shift_s))
-
-
-def _cluster_cpus(ray: Any) -> int:
-    return max(1, int(ray.cluster_resources().get("CPU", 1)))
-
-
-def _one_thread_per_cpu() -> None:
-    """torch in a worker uses the CPUs Ray gave it, not every core of the node."""
-    import ray
-    import torch
-
-    cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
-    torch.set_num_threads(max(1, int(cpus)))
-
-
-def import_ray(local: bool) -> Any:
-    """Ray (an optional extra); ``local``: a Ray instance of this machine alone, on 127.0.0.1
-    (set before Ray is first imported: Ray otherwise takes the machine's network address)."""
-    if local:
-        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
-    try:
-        import ray
-        import ray.data  # noqa: F401 - the extra installs both
-    except ImportError as e:
-        raise ConfigError(
-            "`--ray` needs Ray, which is an optional extra: pip install 'quotebot[ray]'."
-        ) from e
-    return ray
 
 
 def _is_article(row: dict[str, Any]) -> bool:
@@ -324,8 +265,3 @@ def _is_article(row: dict[str, Any]) -> bool:
 def _plain(value: Any) -> Any:
     """numpy scalars from a Ray batch as Python values."""
     return value.item() if hasattr(value, "item") else value
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip() or type(e).__name__
-    return text.splitlines()[-1] if "Traceback" in text else text.splitlines()[0]

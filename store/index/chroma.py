@@ -1,17 +1,15 @@
-"""Chroma as the one store: quote records, article records and a generation counter.
+"""Chroma as the one store: quote records, article records, the speaker tables and a generation
+counter.
 
-Everything a query needs lives in Chroma, so several quotebot processes pointed at one Chroma
-server see the same data; side indexes (BM25, aliases) are rebuilt from it when the
-generation counter moves.
+Everything a query needs lives in Chroma (and, beside an embedded store, its SQLite FTS5 lexical
+file), so several quotebot processes pointed at one Chroma server see the same data; nothing is
+rebuilt when another process writes. Pending-write markers and the generation counter are in
+``pending.py``.
 """
 
 from __future__ import annotations
 
-import os
-import socket
 import sqlite3
-import time
-import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +23,7 @@ from store.embed import MiniLMEmbedding
 from store.errors import QuoteBotError, StoreError
 from store.index.lexical import ChromaLexicon, FtsLexicon, Lexicon
 from store.index.names import NameTable
+from store.index.pending import DUMMY_VECTOR, PendingWrites
 from store.index.reads import QuoteReads, pages
 from store.index.records import Record, article_metadata, article_records
 from store.types import Article, Quote
@@ -34,9 +33,6 @@ SCHEMA = "v2"
 PAGE = 1000
 # A pending write older than this is taken as abandoned even if its process cannot be checked
 # (another machine): no single batch takes an hour.
-LEASE_SECONDS = 3600
-_PROCESS_STARTED = time.time()
-_DUMMY_VECTOR = [0.0] * 383 + [1.0]
 
 
 def connect(store: str, chroma_url: str | None = None) -> chromadb.ClientAPI:
@@ -60,7 +56,7 @@ def connect(store: str, chroma_url: str | None = None) -> chromadb.ClientAPI:
         ) from e
 
 
-class QuoteIndex(QuoteReads):
+class QuoteIndex(QuoteReads, PendingWrites):
     """Quote and article records in Chroma, written article by article (quotes first)."""
 
     def __init__(
@@ -194,7 +190,7 @@ class QuoteIndex(QuoteReads):
             ids=[a.doc_id for a in articles],
             documents=[a.text for a in articles],
             metadatas=metas,
-            embeddings=[_DUMMY_VECTOR] * len(articles),  # articles are fetched, never searched
+            embeddings=[DUMMY_VECTOR] * len(articles),  # articles are fetched, never searched
         )
         self._finish(token)
         return len(records)
@@ -234,66 +230,6 @@ class QuoteIndex(QuoteReads):
                 out.setdefault(str(meta.get("source_file", "")), set()).add(id_)
         return out
 
-    def repair(self, full: bool = False) -> int:
-        """Undo writes a killed process left half done; returns how many articles were cleaned.
-
-        Only abandoned pending markers are looked at (their process is gone, or their lease ran
-        out), so the cost does not grow with the store and live writers are left alone. ``full``
-        also scans every quote record for one without its article record.
-        """
-        got = self.meta.get(where={"kind": "pending"}, include=["metadatas"])
-        suspects: set[str] = set()
-        markers = []
-        for id_, meta in zip(got["ids"], got["metadatas"], strict=True):
-            if _abandoned(meta):
-                suspects |= set(str(meta.get("doc_ids", "")).split(",")) - {""}
-                markers.append(id_)
-        if full:
-            suspects |= {m["doc_id"] for _, m, _ in self.iter_quotes(include_documents=False)}
-        orphans = sorted(suspects - self.has_articles(sorted(suspects)))
-        for i in range(0, len(orphans), 500):
-            self.quotes.delete(where={"doc_id": {"$in": orphans[i : i + 500]}})
-        self.lexicon.remove(orphans)
-        if markers:
-            self.meta.delete(ids=markers)
-        if orphans:
-            self.bump()
-        return len(orphans)
-
-    def _begin(self, action: str, doc_ids: Sequence[str]) -> str:
-        token = f"pending:{uuid.uuid4().hex}"
-        meta = {
-            "kind": "pending",
-            "action": action,
-            "doc_ids": ",".join(doc_ids),
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-            "started": time.time(),
-        }
-        self.meta.upsert(
-            ids=[token], documents=[action], metadatas=[meta], embeddings=[_DUMMY_VECTOR]
-        )
-        return token
-
-    def _finish(self, token: str) -> None:
-        self.meta.delete(ids=[token])
-        self.bump()
-
-    # --- generation: lets other processes notice new data -------------------------------
-
-    def generation(self) -> str:
-        got = self.meta.get(ids=["generation"], include=["metadatas"])
-        metas = got.get("metadatas") or []
-        return str(metas[0].get("value", "0")) if metas and metas[0] else "0"
-
-    def bump(self) -> None:
-        self.meta.upsert(
-            ids=["generation"],
-            documents=["generation"],
-            metadatas=[{"kind": "generation", "value": f"{time.time_ns()}"}],
-            embeddings=[_DUMMY_VECTOR],
-        )
-
 
 def _outage(e: BaseException) -> bool:
     """A store that cannot be reached (refused, reset, timed out, the server's 5xx)."""
@@ -305,21 +241,3 @@ def _outage(e: BaseException) -> bool:
         return True
     name = type(e).__name__
     return any(word in name for word in ("Connect", "Timeout", "Unavailable", "Network"))
-
-
-def _abandoned(meta: dict[str, Any]) -> bool:
-    """A pending marker whose writer is dead (same host) or whose lease has run out."""
-    if time.time() - float(meta.get("started", 0)) > LEASE_SECONDS:
-        return True
-    if meta.get("host") != socket.gethostname():
-        return False
-    pid = int(meta.get("pid", 0))
-    if pid == os.getpid():  # ours, unless an earlier process had the same pid (containers)
-        return float(meta.get("started", 0)) < _PROCESS_STARTED
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
