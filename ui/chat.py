@@ -177,9 +177,11 @@ def build_ui(bot: Bot, settings: Settings) -> gr.Blocks:
 
 
 def _picker(label: str, any_label: str, elem_id: str) -> gr.Dropdown:
+    """Empty at first (no filter), so typing starts a search rather than editing the text of
+    the "Any …" choice, which stays listed to clear the filter again."""
     return gr.Dropdown(
         [(any_label, NO_FILTER)],
-        value=NO_FILTER,
+        value=None,
         label=label,
         allow_custom_value=True,
         elem_id=elem_id,

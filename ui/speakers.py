@@ -111,6 +111,16 @@ def timeline_frame(page: SpeakerPage | None) -> pd.DataFrame:
     )
 
 
+def timeline_plot(page: SpeakerPage | None) -> Any:
+    """The plot's update: the frame with bars from zero (left alone, the plot starts its axis
+    at the lowest count and draws that day as no bar), or no data (an empty frame would stop
+    the plot from drawing later frames: Gradio 6.31)."""
+    frame = timeline_frame(page)
+    if not len(frame):
+        return gr.update(value=None)
+    return gr.update(value=frame, y_lim=[0, int(frame["quotes"].max())])
+
+
 def download(files: ExportFiles, page: SpeakerPage | None, fmt: str) -> Any:
     """The download button, holding the page's quotes in the chosen format."""
     if page is None:
@@ -123,17 +133,17 @@ def download(files: ExportFiles, page: SpeakerPage | None, fmt: str) -> Any:
 
 def show_speaker(
     bot: Bot, files: ExportFiles, name: str, fmt: str
-) -> tuple[str, pd.DataFrame, Any, SpeakerPage | None]:
+) -> tuple[str, Any, Any, SpeakerPage | None]:
     """The page HTML, its timeline, the download button and the page (kept for re-exports)."""
     if not (name or "").strip():
-        return _empty(PROMPT), timeline_frame(None), download(files, None, fmt), None
+        return _empty(PROMPT), timeline_plot(None), download(files, None, fmt), None
     try:
         page = speaker_page(bot, name)
     except NotFoundError as e:  # nobody by that name: a normal outcome, said in the panel
-        return _empty(str(e)), timeline_frame(None), download(files, None, fmt), None
+        return _empty(str(e)), timeline_plot(None), download(files, None, fmt), None
     except QuoteBotError as e:
         raise gr.Error(str(e)) from e
-    return page_html(page), timeline_frame(page), download(files, page, fmt), page
+    return page_html(page), timeline_plot(page), download(files, page, fmt), page
 
 
 def speakers_tab(bot: Bot, files: ExportFiles) -> gr.Dropdown:
@@ -153,13 +163,12 @@ def speakers_tab(bot: Bot, files: ExportFiles) -> gr.Dropdown:
             "Download", interactive=False, scale=1, elem_id="qb-download", variant="primary"
         )
     plot = gr.BarPlot(
-        timeline_frame(None),
+        None,
         x="date",
         y="quotes",
         x_title="published",
         y_title="quotes",
         sort="x",
-        y_lim=[0, None],  # bars from zero: a day with 2 quotes is not an empty bar
         label="Quotes over time (dated articles)",
         height=220,
         elem_id="qb-timeline",
