@@ -5,6 +5,7 @@ The text comes from ``bot.export`` (or ``SpeakerPage.export``); this only names 
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import threading
@@ -45,7 +46,10 @@ class ExportFiles:
     """
 
     def __init__(self, root: Path | None = None, keep: int = KEPT_FILES) -> None:
-        self.root = root or Path(tempfile.mkdtemp(prefix="quotebot-exports-"))
+        if root is None:  # our own directory: removed when the server exits
+            root = Path(tempfile.mkdtemp(prefix="quotebot-exports-"))
+            atexit.register(shutil.rmtree, root, True)
+        self.root = root
         self.keep = keep
         self._written: deque[Path] = deque()
         self._lock = threading.Lock()
