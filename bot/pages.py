@@ -7,12 +7,14 @@ articles are grouped: shown once, where they first appeared, "also in N articles
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.export import Format, file_name, hits_to
 from store.errors import InputError, NotFoundError
 from store.types import Hit
 
@@ -126,6 +128,16 @@ class SpeakerPage:
             "undated": self.undated,
             "truncated": self.truncated,
         }
+
+    def export(self, fmt: Format) -> str:
+        """The page as a file: JSON is ``to_dict()``; CSV and Markdown list every quote (repeats
+        included) oldest first, each with its citation."""
+        if fmt == "json":
+            return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return hits_to(fmt, self.hits, heading=f"Quotes by {self.speaker}")
+
+    def file_name(self, fmt: Format) -> str:
+        return file_name(self.speaker, fmt)
 
 
 def speaker_page(bot: Any, name: str, limit: int = 500) -> SpeakerPage:

@@ -72,3 +72,22 @@ def live_server(store: Path, config: pytest.Config) -> Live:
         config.add_cleanup(stop)
         _LIVE = Live(url, bot, settings)
     return _LIVE
+
+
+_SPEAKERS: Live | None = None
+
+
+def speaker_server(bot: Bot, config: pytest.Config) -> Live:
+    """A server over conftest's ``speaker_bot`` (one speaker under three aliases in four
+    articles), started once and shared by the speaker-page tests of REST, MCP and the UI."""
+    global _SPEAKERS
+    if _SPEAKERS is None:
+        warm_up(bot)
+        url, server = start(bot.settings, bot)
+
+        def stop() -> None:
+            server.should_exit = True
+
+        config.add_cleanup(stop)
+        _SPEAKERS = Live(url, bot, bot.settings)
+    return _SPEAKERS

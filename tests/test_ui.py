@@ -102,6 +102,7 @@ def test_empty_index_says_how_to_fill_it(tmp_path: Path) -> None:
     from ui.chat import EMPTY_INDEX, respond
 
     bot = Bot.build(Settings(store=tmp_path / "empty"))
-    *_, (chat, box, sources) = respond(bot, "Who said it?", [], "", "")
+    *_, (chat, box, sources, kept) = respond(bot, "Who said it?", [], "", "")
     assert chat[-1] == {"role": "assistant", "content": EMPTY_INDEX}
     assert "quotebot ingest PATH" in sources and box == ""
+    assert kept.abstained and kept.answer == EMPTY_INDEX  # what the download would export

@@ -1,7 +1,8 @@
-"""The Gradio chat, built from a Bot and mounted at ``/`` by the API app.
+"""The Gradio page, built from a Bot and mounted at ``/`` by the API app.
 
-Left: the conversation, streamed. Right: filters, and the sources panel where each cited quote
-is shown highlighted inside its paragraph, with a link to the full article view.
+The Ask tab. Left: the conversation, streamed. Right: filters (pickers that search as you
+type), the sources panel where each cited quote is shown highlighted inside its paragraph, with
+a link to the full article view, and a download of the answer. The Speakers tab: ui/speakers.py.
 """
 
 from __future__ import annotations
@@ -13,10 +14,15 @@ from typing import Any
 import gradio as gr
 
 from bot.core import Bot
+from bot.export import answer_to, check_format, file_name
 from bot.settings import Settings
+from bot.types import Answer
 from store.errors import QuoteBotError
 from store.types import Hit
+from ui.downloads import ExportFiles
 from ui.html import render_article, sources_panel
+from ui.pickers import NO_FILTER, article_choices, search_as_you_type, speaker_choices
+from ui.speakers import FORMATS, SPEAKER_CSS, speakers_tab
 from ui.stream import text_chunks
 
 __all__ = ["CSS", "build_ui", "render_article"]
@@ -28,9 +34,10 @@ EXAMPLES = [
     "Who said North Korea would stand firmly by our Russian comrades?",
 ]
 EMPTY_INDEX = "No articles are indexed yet. Run `quotebot ingest PATH`, then reload this page."
-NO_FILTER = ""
+ANY_SPEAKER, ANY_ARTICLE = "Any speaker", "Any article"
 
-CSS = """
+CSS = (
+    """
 .qb-source { border-left: 3px solid #e0a800; padding: .4rem .7rem; margin-bottom: .8rem; }
 .qb-head { font-size: .85rem; color: #555; margin-bottom: .3rem; }
 .qb-speaker { font-weight: 600; color: #222; }
@@ -39,6 +46,8 @@ mark.qb-quote { background: #fff2a8; color: #111; padding: 0 .1em; }
 .qb-link { font-size: .85rem; }
 .qb-empty { color: #666; font-style: italic; }
 """
+    + SPEAKER_CSS
+)
 
 
 # Characters Markdown (or the HTML inside it) would act on; CommonMark lets any ASCII
@@ -70,15 +79,23 @@ def _status(bot: Bot) -> str:
     return f"{articles} articles, {quotes} quotes indexed. Every quote is verbatim and linked."
 
 
-def _filter_choices(bot: Bot) -> tuple[Any, Any]:
-    """Dropdown updates: canonical speakers, and articles as (title, doc id) pairs."""
-    names = sorted(str(s["speaker"]) for s in bot.speakers() if s.get("speaker"))
-    speakers = [("Any speaker", NO_FILTER)] + [(n, n) for n in names]
-    articles = [("Any article", NO_FILTER)] + [
-        (f"{a.get('publisher') or 'Unknown'}: {a.get('title') or a['doc_id']}"[:90], a["doc_id"])
-        for a in bot.index.list_articles()
-    ]
-    return gr.update(choices=speakers), gr.update(choices=articles)
+def _filter_choices(bot: Bot) -> tuple[Any, Any, Any]:
+    """The pickers' first choices (the most quoted speakers, some articles); typing asks for
+    more. Never a list of every speaker or article: a store may hold 100k articles."""
+    return (
+        gr.update(choices=speaker_choices(bot, "", ANY_SPEAKER)),
+        gr.update(choices=article_choices(bot, "", ANY_ARTICLE)),
+        gr.update(choices=speaker_choices(bot, "")),
+    )
+
+
+def export_answer(files: ExportFiles, answer: Answer | None, fmt: str) -> Any:
+    """The answer's download button: the last answer (or quote list) in the chosen format."""
+    if answer is None:
+        return gr.update(value=None, interactive=False)
+    chosen = check_format(fmt or "csv")
+    path = files.write(answer_to(chosen, answer), file_name(answer.question, chosen))
+    return gr.update(value=str(path), interactive=True)
 
 
 def _history(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -106,20 +123,23 @@ def _browse(bot: Bot, question: str, speaker: str, doc_id: str) -> tuple[str, li
 
 def respond(
     bot: Bot, question: str, messages: list[dict[str, Any]], speaker: str, doc_id: str
-) -> Iterator[tuple[list[dict[str, Any]], str, str]]:
-    """Stream the answer into the chat, then fill the sources panel."""
+) -> Iterator[tuple[list[dict[str, Any]], str, str, Any]]:
+    """Stream the answer into the chat, then fill the sources panel; the last item of each
+    step is the answer to keep for its download (a filtered listing is kept as one too)."""
     hits: list[Hit] = []
     try:
         question = bot.check_question(question or "")
         if not bot.index.counts()[0]:
             text, note = EMPTY_INDEX, EMPTY_INDEX
+            kept = Answer(question, text, abstained=True)
         elif speaker or doc_id:
             text, hits = _browse(bot, question, speaker or "", doc_id or "")
             note = text
+            kept = Answer(question, text, abstained=not hits, quotes=hits)
         else:
-            answer = bot.ask(question, _history(messages))
-            text, hits = answer.answer, answer.quotes
-            note = "No one in these articles said that." if answer.abstained else ""
+            kept = bot.ask(question, _history(messages))
+            text, hits = kept.answer, kept.quotes
+            note = "No one in these articles said that." if kept.abstained else ""
         texts = {d: bot.document(d)["text"] for d in {h.doc_id for h in hits}}
     except QuoteBotError as e:
         raise gr.Error(str(e)) from e
@@ -129,59 +149,92 @@ def respond(
     shown = ""
     for piece in text_chunks(text):
         shown += piece if own else markdown_text(piece)
-        yield [*messages, {"role": "assistant", "content": shown}], "", gr.skip()
-    yield [*messages, {"role": "assistant", "content": shown}], "", sources_panel(hits, texts, note)
+        yield [*messages, {"role": "assistant", "content": shown}], "", gr.skip(), gr.skip()
+    panel = sources_panel(hits, texts, note)
+    yield [*messages, {"role": "assistant", "content": shown}], "", panel, kept
 
 
 def build_ui(bot: Bot, settings: Settings) -> gr.Blocks:
-    """The chat page; heavy work happens in the Bot, this only lays out and forwards."""
-    with gr.Blocks(title="quotebot") as demo:
+    """The page: an Ask tab and a Speakers tab; heavy work happens in the Bot, this only lays
+    out and forwards."""
+    files = ExportFiles()
+    with gr.Blocks(title="quotebot", delete_cache=(3600, 3600)) as demo:
         gr.Markdown("## quotebot — who said it, verbatim, and where")
         status = gr.Markdown(elem_id="qb-status")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(
-                    label="Conversation", height=460, elem_id="qb-chat", latex_delimiters=[]
-                )
-                with gr.Row():
-                    box = gr.Textbox(
-                        placeholder="Who said …?",
-                        show_label=False,
-                        scale=5,
-                        max_length=settings.max_question_chars,
-                        elem_id="qb-question",
-                    )
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="qb-ask")
-                gr.Examples(EXAMPLES, inputs=box, label="Example questions")
-            with gr.Column(scale=2):
-                with gr.Row():
-                    speaker = gr.Dropdown(
-                        [("Any speaker", NO_FILTER)],
-                        value=NO_FILTER,
-                        label="Speaker",
-                        allow_custom_value=True,
-                        elem_id="qb-speaker",
-                    )
-                    source = gr.Dropdown(
-                        [("Any article", NO_FILTER)],
-                        value=NO_FILTER,
-                        label="Article",
-                        allow_custom_value=True,
-                        elem_id="qb-source",
-                    )
-                sources = gr.HTML(
-                    '<div class="qb-empty">Cited quotes appear here.</div>',
-                    label="Sources",
-                    elem_id="qb-sources",
-                )
-        inputs = [box, chat, speaker, source]
-
-        def run(*args: Any) -> Iterator[Any]:
-            yield from respond(bot, *args)
-
-        outputs = [chat, box, sources]
-        send.click(run, inputs, outputs, api_name="ask")
-        box.submit(run, inputs, outputs, api_visibility="private")
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask", elem_id="qb-tab-ask"):
+                speaker, source = _ask_tab(bot, settings, files)
+            with gr.Tab("Speakers", id="speakers", elem_id="qb-tab-speakers"):
+                page_speaker = speakers_tab(bot, files)
         demo.load(lambda: _status(bot), None, status, api_visibility="private")
-        demo.load(lambda: _filter_choices(bot), None, [speaker, source], api_visibility="private")
+        demo.load(
+            lambda: _filter_choices(bot),
+            None,
+            [speaker, source, page_speaker],
+            api_visibility="private",
+        )
     return demo
+
+
+def _picker(label: str, any_label: str, elem_id: str) -> gr.Dropdown:
+    """Empty at first (no filter), so typing starts a search rather than editing the text of
+    the "Any …" choice, which stays listed to clear the filter again."""
+    return gr.Dropdown(
+        [(any_label, NO_FILTER)],
+        value=None,
+        label=label,
+        allow_custom_value=True,
+        elem_id=elem_id,
+    )
+
+
+def _ask_tab(bot: Bot, settings: Settings, files: ExportFiles) -> tuple[Any, Any]:
+    """The conversation, its filters (search-as-you-type pickers), sources and download."""
+    with gr.Row():
+        with gr.Column(scale=3):
+            chat = gr.Chatbot(
+                label="Conversation", height=460, elem_id="qb-chat", latex_delimiters=[]
+            )
+            with gr.Row():
+                box = gr.Textbox(
+                    placeholder="Who said …?",
+                    show_label=False,
+                    scale=5,
+                    max_length=settings.max_question_chars,
+                    elem_id="qb-question",
+                )
+                send = gr.Button("Ask", variant="primary", scale=1, elem_id="qb-ask")
+            gr.Examples(EXAMPLES, inputs=box, label="Example questions")
+        with gr.Column(scale=2):
+            with gr.Row():
+                speaker = _picker("Speaker", ANY_SPEAKER, "qb-speaker")
+                source = _picker("Article", ANY_ARTICLE, "qb-source")
+            sources = gr.HTML(
+                '<div class="qb-empty">Cited quotes appear here.</div>',
+                label="Sources",
+                elem_id="qb-sources",
+            )
+            with gr.Row():
+                fmt = gr.Radio(FORMATS, value="csv", label="Export the answer as", scale=3)
+                button = gr.DownloadButton(
+                    "Download answer", interactive=False, scale=1, elem_id="qb-answer-download"
+                )
+    kept = gr.State(None)
+    search_as_you_type(speaker, lambda typed: speaker_choices(bot, typed, ANY_SPEAKER))
+    search_as_you_type(source, lambda typed: article_choices(bot, typed, ANY_ARTICLE))
+
+    def run(*args: Any) -> Iterator[Any]:
+        yield from respond(bot, *args)
+
+    def export(answer: Answer | None, f: str) -> Any:
+        return export_answer(files, answer, f)
+
+    inputs, outputs = [box, chat, speaker, source], [chat, box, sources, kept]
+    send.click(run, inputs, outputs, api_name="ask").then(
+        export, [kept, fmt], button, api_visibility="private"
+    )
+    box.submit(run, inputs, outputs, api_visibility="private").then(
+        export, [kept, fmt], button, api_visibility="private"
+    )
+    fmt.change(export, [kept, fmt], button, api_visibility="private")
+    return speaker, source

@@ -1,4 +1,5 @@
-"""MCP tools ``ask`` and ``search_quotes`` over streamable HTTP, mounted by the API at ``/mcp``."""
+"""MCP tools ``ask``, ``search_quotes`` and ``speaker_page`` over streamable HTTP, mounted by the
+API at ``/mcp``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from starlette.applications import Starlette
 
 from bot.core import Bot
+from bot.pages import speaker_page as build_page
 from bot.settings import Settings
 from store.errors import QuoteBotError
 
@@ -51,6 +53,21 @@ def build_server(bot: Bot, settings: Settings) -> MCPServer:
         except QuoteBotError as e:
             raise ToolError(str(e)) from e
         return {"quotes": [h.citation() for h in hits]}
+
+    @server.tool()
+    def speaker_page(name: str, limit: int = 200) -> dict[str, Any]:
+        """Everything one speaker said: ``name`` is a full name or an alias such as a surname.
+
+        Returns the canonical ``speaker`` and ``aliases``, ``articles`` oldest first, each with
+        its ``quotes`` (a quote printed in several articles is listed once, where it first
+        appeared, with ``also_in`` naming the other doc ids; later articles list it under
+        ``repeated``), and a ``timeline`` of quotes per day or month. ``limit`` (1–1000) caps
+        the quotes read; ``truncated`` says the speaker has more.
+        """
+        try:
+            return build_page(bot, name, limit).to_dict()
+        except QuoteBotError as e:
+            raise ToolError(str(e)) from e
 
     return server
 

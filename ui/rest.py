@@ -1,4 +1,6 @@
-"""REST under /api (ask, quotes, speakers, documents, stats, admin ingest) and the article page.
+"""REST under /api (ask, quotes, speakers and speaker pages, documents, stats, admin ingest) and
+the article page. ``?format=csv|json|md`` turns an answer, a quote list or a speaker page into a
+file download.
 
 Nothing here reads a path sent by a client: ingest over HTTP takes uploaded content, and URLs
 only when the admin enables it (``QUOTEBOT_HTTP_URL_INGEST``), fetched under the SSRF guard.
@@ -9,14 +11,44 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    Header,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from bot.core import Bot
+from bot.export import Format, answer_to, check_format, file_name, hits_to
+from bot.pages import MAX_QUOTES, speaker_page
 from store.errors import NotFoundError
 from ui.deps import BotDep
+from ui.downloads import attachment
+
+FormatQuery = Annotated[
+    str,
+    Query(
+        max_length=20,
+        description="csv, json or md: the same data as a file download (Content-Disposition).",
+    ),
+]
+FILES = {  # what OpenAPI shows for the ?format= downloads
+    200: {
+        "content": {
+            "application/json": {},
+            "text/csv": {"schema": {"type": "string"}},
+            "text/markdown": {"schema": {"type": "string"}},
+        }
+    }
+}
 
 
 class Turn(BaseModel):
@@ -65,29 +97,57 @@ def rest_router() -> APIRouter:
         """Liveness plus index size; 503 if the store cannot be read."""
         return bot.health()
 
-    @router.post("/api/ask", tags=["ask"])
-    def ask(body: AskRequest, bot: BotDep) -> dict[str, Any]:
-        """The answer object of the CLI contract: answer text with [n] markers and cited quotes."""
+    @router.post("/api/ask", tags=["ask"], response_model=None, responses=FILES)
+    def ask(body: AskRequest, bot: BotDep, format: FormatQuery = "") -> dict[str, Any] | Response:
+        """The answer object of the CLI contract: answer text with [n] markers and cited quotes.
+        With ``?format=csv|json|md``, the answer and its citations as a file."""
+        fmt = _format(format)
         question = bot.check_question(body.question)
         history = [t.model_dump() for t in body.history]
-        return bot.ask(question, history, body.id).to_dict()
+        answer = bot.ask(question, history, body.id)
+        if fmt:
+            return attachment(answer_to(fmt, answer), fmt, file_name(question, fmt))
+        return answer.to_dict()
 
-    @router.get("/api/quotes", tags=["browse"])
+    @router.get("/api/quotes", tags=["browse"], response_model=None, responses=FILES)
     def quotes(
         bot: BotDep,
         speaker: Annotated[str, Query(max_length=200)] = "",
         q: Annotated[str, Query(max_length=2000)] = "",
         doc_id: Annotated[str, Query(max_length=100)] = "",
         limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    ) -> dict[str, Any]:
-        """Quotes filtered by speaker (canonical or alias), text query and article."""
+        format: FormatQuery = "",
+    ) -> dict[str, Any] | Response:
+        """Quotes filtered by speaker (canonical or alias), text query and article; with
+        ``?format=csv|json|md`` as a file."""
+        fmt = _format(format)
         hits = bot.quotes(speaker=speaker, q=q, doc_id=doc_id, limit=limit)
+        if fmt:
+            about = speaker or q or doc_id or "quotes"
+            text = hits_to(fmt, hits, heading=f"Quotes: {about}" if about != "quotes" else "Quotes")
+            return attachment(text, fmt, file_name(about, fmt))
         return {"quotes": [h.citation() for h in hits]}
 
     @router.get("/api/speakers", tags=["browse"])
     def speakers(bot: BotDep) -> dict[str, Any]:
         """Canonical speaker names with their aliases and quote counts."""
         return {"speakers": bot.speakers()}
+
+    @router.get("/api/speakers/{name}", tags=["browse"], response_model=None, responses=FILES)
+    def speaker(
+        bot: BotDep,
+        name: Annotated[str, Path(max_length=200)],
+        limit: Annotated[int, Query(ge=1, le=MAX_QUOTES)] = 500,
+        format: FormatQuery = "",
+    ) -> dict[str, Any] | Response:
+        """A speaker page: every quote of the speaker ``name`` refers to (canonical name or
+        alias, aliases merged), grouped by article oldest first, each repeated quote shown once
+        with ``also_in``, and a ``timeline``; with ``?format=csv|json|md`` as a file."""
+        fmt = _format(format)
+        page = speaker_page(bot, name, limit)
+        if fmt:
+            return attachment(page.export(fmt), fmt, page.file_name(fmt))
+        return page.to_dict()
 
     @router.get("/api/documents/{doc_id}", tags=["browse"])
     def document(doc_id: str, bot: BotDep) -> dict[str, Any]:
@@ -134,6 +194,11 @@ def rest_router() -> APIRouter:
         return await run_in_threadpool(run)
 
     return router
+
+
+def _format(name: str) -> Format | None:
+    """No ``format``: the JSON body; else the export format (an unknown one is a 400)."""
+    return check_format(name) if name.strip() else None
 
 
 def document_dict(bot: Bot, doc_id: str) -> dict[str, Any]:

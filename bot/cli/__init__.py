@@ -1,12 +1,13 @@
 """The quotebot command line: thin Typer commands over the Bot facade.
 
 ``app.py`` holds the Typer app, shared options and the error boundary; ``commands.py`` the data
-commands, ``evaluation.py`` eval and golden; ``render.py`` prints answers, ``progress.py`` bars.
+commands, ``browse.py`` quotes (speaker pages), ``evaluation.py`` eval and golden; ``render.py``
+prints answers and pages, ``progress.py`` bars.
 """
 
 import sys
 
-from bot.cli import commands, evaluation  # noqa: F401 - importing them registers the commands
+from bot.cli import browse, commands, evaluation  # noqa: F401 - importing registers commands
 from bot.cli.app import app
 
 

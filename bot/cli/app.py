@@ -12,8 +12,9 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from bot.export import Format
 from bot.settings import Settings
-from store.errors import QuoteBotError
+from store.errors import InputError, QuoteBotError
 
 app = typer.Typer(
     help="Who said what in a collection of news articles: verbatim quotes, speakers, sources.",
@@ -37,6 +38,12 @@ UrlOpt = Annotated[
     typer.Option("--chroma-url", help="Chroma server URL instead of the embedded store."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+CsvOpt = Annotated[
+    bool, typer.Option("--csv", help="CSV on stdout: one row per quote, with its citation.")
+]
+MdOpt = Annotated[
+    bool, typer.Option("--md", help="Markdown on stdout: numbered quotes with citations.")
+]
 
 
 def _settings(store: Path | None, chroma_url: str | None) -> Settings:
@@ -65,6 +72,14 @@ def _boundary() -> Iterator[None]:
     except KeyboardInterrupt:
         err.print("Interrupted.")
         raise typer.Exit(130) from None
+
+
+def _export_format(csv: bool, md: bool, json_: bool = False) -> Format | None:
+    """The one export flag given (``--csv``, ``--md`` or ``--json``), None for none."""
+    chosen = [f for f, on in (("csv", csv), ("md", md), ("json", json_)) if on]
+    if len(chosen) > 1:
+        raise InputError("Choose one of --csv, --md or --json, not several.")
+    return chosen[0] if chosen else None  # type: ignore[return-value]
 
 
 def _print_json(data: Any) -> None:

@@ -10,11 +10,14 @@ from typing import Annotated, Any
 import typer
 
 from bot.cli.app import (
+    CsvOpt,
     JsonOpt,
+    MdOpt,
     StoreOpt,
     UrlOpt,
     _bot,
     _boundary,
+    _export_format,
     _print_json,
     _settings,
     app,
@@ -138,22 +141,32 @@ def ask(
         str | None, typer.Option("--batch", help='JSONL of {"id", "question"}; "-" for stdin.')
     ] = None,
     json_: JsonOpt = False,
+    csv_: CsvOpt = False,
+    md: MdOpt = False,
     store: StoreOpt = None,
     chroma_url: UrlOpt = None,
 ) -> None:
     """Ask who said something, or what someone said; answers cite the articles' own words.
 
-    Example: quotebot ask "Who said North Korean troops would be fair game?"
+    Example: quotebot ask "Who said North Korean troops would be fair game?" ;
+    quotebot ask --csv "Who called the treaty very timely?" > answer.csv
     """
     with _boundary():
         if (question is None) == (batch is None):
             raise InputError('Give either a QUESTION or --batch FILE (use "-" for stdin).')
+        fmt = _export_format(csv_, md, json_)
+        if batch is not None and fmt in {"csv", "md"}:
+            raise InputError("--csv and --md export one answer; use --json with --batch.")
         bot = _bot(store, chroma_url)
         if batch is not None:
             _ask_batch(bot, batch)
             return
-        answer = bot.ask(question)
-        if json_:
+        answer = bot.ask(bot.check_question(question or ""))
+        if fmt in {"csv", "md"}:
+            from bot.export import answer_to
+
+            sys.stdout.write(answer_to(fmt, answer))  # type: ignore[arg-type]
+        elif json_:
             _print_json(answer.to_dict())
         else:
             from bot.cli.render import print_answer
