@@ -70,3 +70,14 @@ def test_the_ranking_fit_converges_on_pools_one_feature_separates() -> None:
     assert np.isfinite(rank.weights).all() and max(map(abs, rank.weights)) < 50
     for _, xs, y, _ in data:
         assert y[int(np.argmax(rank(pooled(xs))))] == 1.0
+
+
+def test_the_asked_kind_matches_words_of_its_group() -> None:
+    """ "Which GOP strategist …" is answered by a "Republican consultant"; no group, no match."""
+    from bot.chain.ranker import _kind_cover
+    from bot.chain.verify import stem
+
+    found = frozenset(stem(w) for w in "kevin madden a republican consultant".split())
+    assert _kind_cover({stem("gop"), stem("strategist")}, found) == 1.0
+    assert _kind_cover({stem("senator")}, found) == 0.0
+    assert _kind_cover({stem("pianist")}, frozenset({stem("pianist")})) == 1.0

@@ -69,6 +69,41 @@ class Asked:
         return cls(set(terms(q.query)), needle, quoted, cue, kind, org, bool(q.speaker))
 
 
+# Words a user and an article use for one kind of speaker ("Which GOP strategist" / "Republican
+# consultant"); a kind word counts as found when any word of its group is.
+_KIND_GROUPS = [
+    "gop republican republicans conservative",
+    "democrat democratic democrats dem liberal",
+    "congressman congresswoman representative lawmaker legislator rep",
+    "senator sen lawmaker legislator",
+    "governor gov",
+    "adviser advisor aide staffer",
+    "spokesman spokeswoman spokesperson spokespeople representative",
+    "newspaper paper daily times post journal tribune editorial",
+    "network channel tv broadcaster station",
+    "anchor host presenter moderator correspondent",
+    "pollster poll survey",
+    "strategist consultant operative adviser",
+    "candidate hopeful contender nominee",
+    "official officer administrator",
+    "chairman chairwoman chair head leader",
+    "economist analyst expert scholar researcher professor",
+]
+_KIND_SYNONYMS: dict[str, frozenset[str]] = {}
+for _group in _KIND_GROUPS:
+    _stems = frozenset(stem(w) for w in _group.split())
+    for _w in _stems:
+        _KIND_SYNONYMS[_w] = _KIND_SYNONYMS.get(_w, frozenset()) | _stems
+
+
+def _kind_cover(kind: set[str], stems: frozenset[str]) -> float:
+    """Share of the asked kind's words found, a word of the same group counting as found."""
+    if not kind:
+        return 0.0
+    found = sum(bool(_KIND_SYNONYMS.get(w, frozenset({w})) & stems) for w in kind)
+    return found / len(kind)
+
+
 def _cover(wanted: set[str], stems: frozenset[str]) -> float:
     return len(wanted & stems) / len(wanted) if wanted else 0.0
 
@@ -89,7 +124,7 @@ def vector(
     c: Candidate, f: Features, a: Asked, top_dense: float, top_lexical: float
 ) -> list[float]:
     m = c.meta
-    kind_cover = _cover(a.kind, c.stems("who") | c.stems("context")) if a.kind else 0.0
+    kind_cover = _kind_cover(a.kind, c.stems("who") | c.stems("context"))
     org = _is_org(m)
     return [
         f.score(a.quoted),
@@ -123,7 +158,7 @@ POOL = ["dense_gap", "support_gap", "dense_rank", "lexical_rank", "support_rank"
 # would turn a right answer found by meaning alone into an abstention.
 POOL_BOUND = {"lexical", "dense_top", "lexical_top", "cue"}
 OWN = [FEATURES.index(f) for f in FEATURES if f not in POOL_BOUND]
-DECIDE = ["top_share", "margin", *(FEATURES[i] for i in OWN)]
+DECIDE = ["margin", *(FEATURES[i] for i in OWN)]
 
 
 def pooled(xs: np.ndarray) -> np.ndarray:
@@ -144,7 +179,7 @@ def pooled(xs: np.ndarray) -> np.ndarray:
 
 def decision_row(share: float, margin: float, x: np.ndarray) -> np.ndarray:
     """What the decision sees of a pool's best candidate (``DECIDE``)."""
-    return np.concatenate([[share, margin], x[OWN]])
+    return np.concatenate([[margin], x[OWN]])
 
 
 @dataclass
