@@ -41,16 +41,8 @@ class Retrieval:
 
 @lru_cache(maxsize=2048)
 def _vector(embedder: Any, text: str) -> np.ndarray:
-    """A query vector, computed on one thread: on a busy machine a short text on several
-    threads takes ~10x longer (thread contention), and one query gains nothing from them."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        return np.asarray(embedder.encode([text])[0], dtype=np.float32)
-    finally:
-        torch.set_num_threads(threads)
+    """A query vector: the numpy forward pass (``store.minilm``), so asking never imports torch."""
+    return np.asarray(embedder.question(text), dtype=np.float32)
 
 
 def query_vector(embedder: Any, text: str) -> np.ndarray:
