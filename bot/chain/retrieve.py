@@ -81,7 +81,7 @@ class Pool:
 
 def pool_for(index: QuoteIndex, people: People, q: Question, candidates: int = 40) -> Pool:
     """Filters from the question, then the candidates within them (stage one)."""
-    if index.quotes.count() == 0:
+    if people.empty():
         return Pool([], set(), empty=True)
     rows = people.rows(q.speaker) if q.speaker else []
     if q.speaker and not rows:
