@@ -146,7 +146,7 @@ def build(store: Path, target: int, root: Path) -> dict[str, Any]:
     meta.setdefault("build_s", 0.0)
     index.repair()
     t0 = time.perf_counter()
-    done = count
+    done = since = count
     while done < target:
         batch = [at(base, p) for p in range(done, min(target, done + BATCH))]
         vectors = np.concatenate([v for _, _, v in batch])
@@ -154,13 +154,13 @@ def build(store: Path, target: int, root: Path) -> dict[str, Any]:
         done += len(batch)
         if done % (BATCH * 10) == 0 or done == target:
             took = time.perf_counter() - t0
-            rate = (done - count) / took
+            rate = (done - since) / took  # over the articles since the last line
             _log(
                 f"{store.name}: {done}/{target} articles, {rate:.1f} articles/s, "
                 f"ETA {(target - done) / rate / 60:.0f} min"
             )
             meta.update(build_s=meta["build_s"] + took, articles=done)
-            t0 = time.perf_counter()
+            t0, since = time.perf_counter(), done
             (store / META).write_text(json.dumps(meta))
     articles, quotes = index.counts()
     meta.update(

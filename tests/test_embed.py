@@ -123,3 +123,34 @@ def test_bf16_store_gives_the_same_polnear_dev_verdicts(tmp_path: Path) -> None:
     items = load_golden(golden)
     assert len(items) > 200
     assert _verdicts(bf16, items) == _verdicts(fp32, items)
+
+
+def test_question_vectors_without_torch_match_sentence_transformers(seed_lines: list[str]) -> None:
+    """``question`` (numpy, ``store.minilm``) gives ``encode``'s float32 vector: long, short,
+    accented, padded and over-long (truncated at 256 tokens) texts alike."""
+    fp32 = MiniLMEmbedding(bf16=False)
+    texts = [*QUESTIONS, *seed_lines[:40], "  Who said   it?  ", "Zelenskyy’s “peace” — é ü", "x"]
+    texts.append(" ".join(seed_lines)[:5000])  # far past 256 tokens
+    ref = np.stack([fp32.encode([t])[0] for t in texts])
+    got = np.stack([fp32.question(t) for t in texts])
+    assert got.dtype == np.float32 and got.shape == ref.shape
+    assert float(np.abs(got - ref).max()) < 1e-5
+    assert float((got * ref).sum(axis=1).min()) > 0.99999
+
+
+def test_asking_does_not_import_torch(seeded_store: Path) -> None:
+    """A fresh process that answers a question never imports torch or transformers (~6 s)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from bot.core import Bot; from bot.settings import Settings; "
+        f"a = Bot.build(Settings(store={str(seeded_store)!r}))"
+        ".ask('Who said North Korean troops would be fair game?'); "
+        "assert a.quotes and not a.abstained, a; "
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') "
+        "if m in sys.modules))"
+    )
+    got = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.strip().splitlines()[-1] == "[]"

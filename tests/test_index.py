@@ -90,6 +90,29 @@ def test_add_search_get_remove(index: QuoteIndex) -> None:
     assert not [m["speaker"] for _, m, _ in index.iter_quotes(include_documents=False)]
 
 
+def test_a_narrow_filter_is_searched_exactly_with_hnsw_s_results(
+    index: QuoteIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A speaker or article filter that keeps few records gives the records and similarities
+    Chroma's filtered HNSW query gives, from an exact search over those records."""
+    from store.index import Filter, reads
+
+    other = TEXT.replace("Ann Lee", "Bo Park").replace("Lee", "Park") + "\nNothing else."
+    quotes = [_quote(other, q.quote, "Bo Park") for q in QUOTES]
+    index.add([(_article(), QUOTES), (_article(other, "/news/other.txt"), quotes)])
+    vector = index.embedder.question("Who said the bridge is safe?")
+    for flt in (Filter(speakers=["Ann Lee"]), Filter(doc_ids=[_article().doc_id])):
+        exact = index.dense(vector, 2, flt)
+        monkeypatch.setattr(reads, "EXACT_UP_TO", 0)  # more than 0 records: HNSW, as before
+        hnsw = index.dense(vector, 2, flt)
+        monkeypatch.undo()
+        assert [s.id for s in exact] == [s.id for s in hnsw] and len(exact) == 2
+        assert all(s.meta["speaker"] == "Ann Lee" for s in exact)
+        assert [s.dense for s in exact] == pytest.approx([s.dense for s in hnsw], abs=1e-5)
+        assert [s.document for s in exact] == [s.document for s in hnsw]
+    assert index.dense(vector, 2, Filter(speakers=["Nobody"])) == []
+
+
 def test_repeated_searched_text_is_embedded_once(index: QuoteIndex, embedder) -> None:
     calls: list[int] = []
     real = embedder.encode

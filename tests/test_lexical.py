@@ -69,3 +69,36 @@ def test_a_file_from_before_the_id_table_counts_zero_so_it_is_rebuilt(tmp_path: 
     assert lex.count() == 1
     assert lex.search(["old"], 10, Filter()) == []
     assert [i for i, _ in lex.search(["bridge"], 10, Filter())] == ["a1:0:29"]
+
+
+def test_filters_read_the_id_table_and_an_older_file_gets_its_columns(tmp_path: Path) -> None:
+    """Speaker, publisher, month and attributed filters are answered from the ``ids`` table; a
+    file whose ``ids`` lacks those columns gets them filled from its rows when opened."""
+    path = tmp_path / "lexical.sqlite3"
+    lex = FtsLexicon(path)
+    unattributed = _record("c3", 0, "the bridge is closed", "")
+    unattributed.metadata["attributed"] = False
+    lex.add([_record("a1", 0, "the bridge will reopen"), _record("b2", 0, "the bridge", "Bo Chen")])
+    lex.add([unattributed])
+    searches = [
+        ("bo", Filter(speakers=["Bo Chen"])),
+        ("all", Filter()),
+        ("any", Filter(attributed=False)),
+        ("sept", Filter(months=(201609, 201609), exclude_speakers=["Bo Chen"])),
+        ("oct", Filter(months=(201610, 201612))),
+    ]
+    want = {name: [i for i, _ in lex.search(["bridge"], 10, f)] for name, f in searches}
+    assert want == {
+        "bo": ["b2:0:10"],
+        "all": ["b2:0:10", "a1:0:22"],
+        "any": ["b2:0:10", "c3:0:20", "a1:0:22"],
+        "sept": ["a1:0:22"],
+        "oct": [],
+    }
+    db = sqlite3.connect(path)
+    for column in ("speaker", "publisher", "ym", "attributed"):
+        db.execute(f"ALTER TABLE ids DROP COLUMN {column}")  # the file as older code wrote it
+    db.commit()
+    db.close()
+    old = FtsLexicon(path)
+    assert {name: [i for i, _ in old.search(["bridge"], 10, f)] for name, f in searches} == want

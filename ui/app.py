@@ -152,5 +152,6 @@ def run_server(settings: Settings, host: str = "127.0.0.1", port: int = 8000) ->
 def warm_up(bot: Bot) -> None:
     """Load the embedder, open the index and build the chain before the first request."""
     bot.index.counts()
-    bot.embedder.encode(["warm up"])
+    bot.embedder.question("warm up")  # questions (numpy)
+    bot.embedder.encode(["warm up"])  # ingest (torch): POST /api/ingest should not wait for it
     _ = bot.chain

@@ -59,7 +59,8 @@ class NameTable:
         for key, (_, meta) in extra.items():
             meta["name"] = a_name = key[2:]  # the publisher, or the doc id
             del a_name
-        self._upsert(extra)
+        known = self._stored([i for i in extra if i.startswith("p:")])  # a publisher stays as is
+        self._upsert({i: row for i, row in extra.items() if i not in known})
 
     def remove(self, records: Sequence[dict[str, Any]], doc_ids: Sequence[str]) -> None:
         """Un-count the speakers of removed quote records (their metadata) and drop titles."""
@@ -133,7 +134,9 @@ class NameTable:
                     rows[f"t:{token}:{key}"] = (token, meta_t)
             for token in row["roles"]:
                 rows[f"r:{token}:{key}"] = (token, {"kind": "role", "tk": f"r:{token}", "key": key})
-        self._upsert(rows)
+        # A role record is the same whenever it is written: write only those not stored yet.
+        known = self._stored([i for i in rows if i.startswith("r:")])
+        self._upsert({i: row for i, row in rows.items() if i not in known})
         self._index_words(rows, gone)
         for key in gone:
             self.names.delete(where={"key": key})
@@ -157,8 +160,13 @@ class NameTable:
         merged = {}
         for i in ids:
             keys = (old.get(i, set()) | added.get(i, set())) - removed.get(i, set())
-            merged[i] = (i, {"kind": "words", "keys": _SEP.join(sorted(keys))})
+            if i not in old or keys != old[i]:  # unchanged records are not written again
+                merged[i] = (i, {"kind": "words", "keys": _SEP.join(sorted(keys))})
         self._upsert(merged)
+
+    def _stored(self, ids: list[str]) -> set[str]:
+        """Which of these record ids exist (one read by id)."""
+        return set(self.names.get(ids=ids, include=[])["ids"]) if ids else set()
 
     def _upsert(self, rows: dict[str, tuple[str, dict[str, Any]]]) -> None:
         items = list(rows.items())

@@ -15,6 +15,7 @@ from store.index.records import hit_from
 from store.types import Hit
 
 PAGE = 1000
+EXACT_UP_TO = 2000  # records a narrow filter may keep and still be searched exactly
 
 
 def pages(
@@ -98,23 +99,49 @@ class QuoteReads:
         return self.articles.count(), self.quotes.count()
 
     def dense(self, vector: np.ndarray, k: int, flt: Filter) -> list[Stored]:
-        """The k records nearest a query vector (Chroma's HNSW), within the filter."""
+        """The k records nearest a query vector (Chroma's HNSW), within the filter; a filter on
+        speakers or articles that keeps few records is searched exactly instead (``_exact``)."""
         spare = k // 4 + 4 if flt.attributed else 0  # room for unattributed ones, dropped below
-        found = self.quotes.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-            n_results=k + spare,
-            where=flt.where(),
-            include=["metadatas", "documents", "distances"],
-        )
-        rows = zip(
-            found["ids"][0],
-            found["metadatas"][0],
-            found["documents"][0],
-            found["distances"][0],
-            strict=True,
-        )
-        out = [Stored(i, dict(m), d or "", None, 1.0 - float(x)) for i, m, d, x in rows]
+        where = flt.where()
+        out = None
+        if where is not None and (flt.speakers is not None or flt.doc_ids is not None):
+            out = self._exact(vector, k + spare, where)
+        if out is None:
+            found = self.quotes.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+                n_results=k + spare,
+                where=where,
+                include=["metadatas", "documents", "distances"],
+            )
+            rows = zip(
+                found["ids"][0],
+                found["metadatas"][0],
+                found["documents"][0],
+                found["distances"][0],
+                strict=True,
+            )
+            out = [Stored(i, dict(m), d or "", None, 1.0 - float(x)) for i, m, d, x in rows]
         return [s for s in out if s.meta.get("attributed") or not flt.attributed][:k]
+
+    def _exact(self, vector: np.ndarray, n: int, where: dict[str, Any]) -> list[Stored] | None:
+        """The n records nearest the vector among those the filter keeps, by exact cosine, when
+        it keeps at most EXACT_UP_TO (else None). HNSW with a narrow filter walks most of its
+        graph to find n records that pass: 0.3–0.5 s for one speaker's 99 records at 236k
+        records, against a read of their ids and vectors here."""
+        ids = self.quotes.get(where=where, include=[], limit=EXACT_UP_TO + 1)["ids"]
+        if len(ids) > EXACT_UP_TO:
+            return None
+        if not ids:
+            return []
+        got = self.quotes.get(ids=ids, include=["embeddings"])
+        sims = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(vector, np.float32)
+        # Nearest first; equal similarities (copies of one text) in id order, deterministic.
+        order = sorted(range(len(sims)), key=lambda j: (-float(sims[j]), got["ids"][j]))[:n]
+        best = self.fetch([got["ids"][j] for j in order])
+        score = {got["ids"][j]: float(sims[j]) for j in order}
+        for s in best:
+            s.dense = score[s.id]
+        return best
 
     def fetch(self, ids: Sequence[str], vectors: bool = False) -> list[Stored]:
         """Records by id, in the order given (unknown ids are left out)."""
