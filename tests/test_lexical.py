@@ -102,3 +102,20 @@ def test_filters_read_the_id_table_and_an_older_file_gets_its_columns(tmp_path: 
     db.close()
     old = FtsLexicon(path)
     assert {name: [i for i, _ in old.search(["bridge"], 10, f)] for name, f in searches} == want
+
+
+def test_words_in_too_many_records_pick_no_candidates(tmp_path: Path, monkeypatch) -> None:
+    """A word in more than COMMON records is left out of the query (the cost of BM25 grows with
+    every record holding any word); when every word is that common, the rarest one stays."""
+    import store.index.lexical as lexical
+
+    monkeypatch.setattr(lexical, "COMMON", 3)
+    lex = FtsLexicon(tmp_path / "lexical.sqlite3")
+    lex.add([_record(f"d{n}", 0, f"Trump spoke about topic number {n}") for n in range(6)])
+    lex.add([_record("w", 0, "Trump said the wall would be built", "Bo Chen")])
+    lex.add([_record("v", 0, "the wall and the vote", "Cy Dee")])
+    found = [i for i, _ in lex.search(["Trump", "wall"], 10, Filter())]
+    assert sorted(found) == ["v:0:21", "w:0:34"]  # "Trump" alone no longer brings d0…d5
+    assert len(lex.search(["Trump", "spoke"], 10, Filter())) == 6  # both common: the rarer
+    monkeypatch.setattr(lexical, "COMMON", 100)
+    assert len(lex.search(["Trump", "wall"], 10, Filter())) == 8
