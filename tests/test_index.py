@@ -113,6 +113,39 @@ def test_a_narrow_filter_is_searched_exactly_with_hnsw_s_results(
     assert index.dense(vector, 2, Filter(speakers=["Nobody"])) == []
 
 
+def test_a_broad_filter_looks_among_the_nearest_of_all_first(
+    index: QuoteIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A month or publisher filter is applied to the nearest records of the whole store (one
+    unfiltered HNSW query) and gives what Chroma's filtered query gives; when too few of them
+    pass, the filtered query answers."""
+    from dataclasses import replace
+
+    from store.index import Filter, reads
+
+    other = TEXT.replace("Ann Lee", "Bo Park").replace("Lee", "Park") + "\nNothing else."
+    quotes = [_quote(other, q.quote, "Bo Park") for q in QUOTES]
+    dated = replace(_article(other, "/news/other.txt"), published="2016-09-14", publisher="AP")
+    index.add([(_article(), QUOTES), (dated, quotes)])
+    vector = index.embedder.question("Who said the bridge is safe?")
+    calls: list[object] = []
+    original = reads.QuoteReads._nearest_then_filter
+    monkeypatch.setattr(
+        reads.QuoteReads,
+        "_nearest_then_filter",
+        lambda self, *a: calls.append(a) or original(self, *a),
+    )
+    for flt in (Filter(months=(201609, 201609)), Filter(publishers=["AP"])):
+        first = index.dense(vector, 2, flt)
+        monkeypatch.setattr(reads, "OVERFETCH", 1)  # too few pass among the 3 nearest
+        filtered = index.dense(vector, 2, flt)
+        monkeypatch.setattr(reads, "OVERFETCH", 10)
+        assert [s.id for s in first] == [s.id for s in filtered] and len(first) == 2
+        assert all(s.meta["speaker"] == "Bo Park" for s in first)
+        assert [s.dense for s in first] == pytest.approx([s.dense for s in filtered], abs=1e-5)
+    assert len(calls) == 4
+
+
 def test_repeated_searched_text_is_embedded_once(index: QuoteIndex, embedder) -> None:
     calls: list[int] = []
     real = embedder.encode

@@ -69,6 +69,21 @@ class Filter:
             return None
         return parts[0] if len(parts) == 1 else {"$and": parts}
 
+    def admits(self, meta: Any) -> bool:
+        """Whether a record's metadata passes the filter (``where`` without ``attributed``)."""
+        if self.speakers is not None and meta.get("speaker") not in self.speakers:
+            return False
+        if self.exclude_speakers and meta.get("speaker") in self.exclude_speakers:
+            return False
+        if self.doc_ids is not None and meta.get("doc_id") not in self.doc_ids:
+            return False
+        if self.publishers is not None and meta.get("publisher") not in self.publishers:
+            return False
+        if self.months:
+            month = int(meta.get("published_ym", 0) or 0)
+            return self.months[0] <= month <= self.months[1]
+        return True
+
 
 class Lexicon(Protocol):
     def add(self, records: Sequence[Record]) -> None: ...

@@ -16,6 +16,7 @@ from store.types import Hit
 
 PAGE = 1000
 EXACT_UP_TO = 2000  # records a narrow filter may keep and still be searched exactly
+OVERFETCH = 10  # a broad filter first looks among this many times the records it needs
 
 
 def pages(
@@ -106,6 +107,8 @@ class QuoteReads:
         out = None
         if where is not None and (flt.speakers is not None or flt.doc_ids is not None):
             out = self._exact(vector, k + spare, where)
+        if out is None and where is not None:
+            out = self._nearest_then_filter(vector, k + spare, flt)
         if out is None:
             found = self.quotes.query(
                 query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
@@ -142,6 +145,30 @@ class QuoteReads:
         for s in best:
             s.dense = score[s.id]
         return best
+
+    def _nearest_then_filter(self, vector: np.ndarray, n: int, flt: Filter) -> list[Stored] | None:
+        """The n nearest records the filter keeps, from the OVERFETCH × n nearest of all (an
+        unfiltered HNSW query) filtered here; None when fewer than n pass. A broad filter (a
+        month, a much-quoted speaker) inside HNSW scans metadata: 0.5 s for one month at 236k
+        records, against ~40 ms for this query."""
+        found = self.quotes.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+            n_results=n * OVERFETCH,
+            include=["metadatas", "documents", "distances"],
+        )
+        rows = zip(
+            found["ids"][0],
+            found["metadatas"][0],
+            found["documents"][0],
+            found["distances"][0],
+            strict=True,
+        )
+        kept = [
+            Stored(i, dict(m), d or "", None, 1.0 - float(x))
+            for i, m, d, x in rows
+            if flt.admits(m)
+        ][:n]
+        return kept if len(kept) == n else None
 
     def fetch(self, ids: Sequence[str], vectors: bool = False) -> list[Stored]:
         """Records by id, in the order given (unknown ids are left out)."""
