@@ -110,21 +110,27 @@ class QuoteReads:
         if out is None and where is not None:
             out = self._nearest_then_filter(vector, k + spare, flt)
         if out is None:
-            found = self.quotes.query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-                n_results=k + spare,
-                where=where,
-                include=["metadatas", "documents", "distances"],
-            )
-            rows = zip(
-                found["ids"][0],
-                found["metadatas"][0],
-                found["documents"][0],
-                found["distances"][0],
-                strict=True,
-            )
-            out = [Stored(i, dict(m), d or "", None, 1.0 - float(x)) for i, m, d, x in rows]
+            out = self._nearest(vector, k + spare, where)
         return [s for s in out if s.meta.get("attributed") or not flt.attributed][:k]
+
+    def _nearest(
+        self, vector: np.ndarray, n: int, where: dict[str, Any] | None = None
+    ) -> list[Stored]:
+        """Chroma's HNSW query: the n records nearest the vector (within ``where``)."""
+        found = self.quotes.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+            n_results=n,
+            where=where,
+            include=["metadatas", "documents", "distances"],
+        )
+        rows = zip(
+            found["ids"][0],
+            found["metadatas"][0],
+            found["documents"][0],
+            found["distances"][0],
+            strict=True,
+        )
+        return [Stored(i, dict(m), d or "", None, 1.0 - float(x)) for i, m, d, x in rows]
 
     def _exact(self, vector: np.ndarray, n: int, where: dict[str, Any]) -> list[Stored] | None:
         """The n records nearest the vector among those the filter keeps, by exact cosine, when
@@ -151,23 +157,7 @@ class QuoteReads:
         unfiltered HNSW query) filtered here; None when fewer than n pass. A broad filter (a
         month, a much-quoted speaker) inside HNSW scans metadata: 0.5 s for one month at 236k
         records, against ~40 ms for this query."""
-        found = self.quotes.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
-            n_results=n * OVERFETCH,
-            include=["metadatas", "documents", "distances"],
-        )
-        rows = zip(
-            found["ids"][0],
-            found["metadatas"][0],
-            found["documents"][0],
-            found["distances"][0],
-            strict=True,
-        )
-        kept = [
-            Stored(i, dict(m), d or "", None, 1.0 - float(x))
-            for i, m, d, x in rows
-            if flt.admits(m)
-        ][:n]
+        kept = [s for s in self._nearest(vector, n * OVERFETCH) if flt.admits(s.meta)][:n]
         return kept if len(kept) == n else None
 
     def fetch(self, ids: Sequence[str], vectors: bool = False) -> list[Stored]:
