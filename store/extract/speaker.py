@@ -179,19 +179,18 @@ class ArticleSpeakers:
         for pos, name, role in reversed(self.titled):
             if pos < head.idx and noun <= role and words <= role:
                 return name if self.labels.get(name) == "PERSON" else None
-        return self._latest_body(head)
+        return self._organisation_before(head)
 
-    def _latest_body(self, head: Token) -> str | None:
+    def _organisation_before(self, head: Token) -> str | None:
         """ "the paper", "the company", "the network": the latest organisation of that sort
         named in the 1,500 characters before it ("The Global Times … the paper noted")."""
         pattern = _REFERRING.get(head.lower_)
         if pattern is None:
             return None
-        for cand in reversed(self.history):
-            if cand.pos < head.idx - 1500:
-                break
-            if cand.pos < head.idx and cand.label == "ORG" and pattern.search(cand.name):
-                return cand.name
+        for cand in reversed(self.history):  # the latest added first (not strictly by offset)
+            if head.idx - 1500 <= cand.pos < head.idx and cand.label == "ORG":
+                if pattern.search(cand.name):
+                    return cand.name
         return None
 
     def canonical(self, name: str) -> str:
