@@ -155,7 +155,8 @@ def vector(
 POOL = ["dense_gap", "support_gap", "dense_rank", "lexical_rank", "support_rank"]
 # The decision sees the best candidate's own evidence, not how it was found: lexical scores and
 # "top by …" flags depend on the pool (a small store, a paraphrase with no shared word) and
-# would turn a right answer found by meaning alone into an abstention.
+# would turn a right answer found by meaning alone into an abstention. The asked cue is left to
+# the ranking too: as evidence of being right it only repeated the support score's own bonus.
 POOL_BOUND = {"lexical", "dense_top", "lexical_top", "cue"}
 OWN = [FEATURES.index(f) for f in FEATURES if f not in POOL_BOUND]
 DECIDE = ["margin", *(FEATURES[i] for i in OWN)]
