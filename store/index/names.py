@@ -34,6 +34,13 @@ def name_key(name: str) -> str:
     return canonical_key(name).replace(".", "")
 
 
+def _display(forms: list[str]) -> str:
+    """The name shown for a speaker's stored forms ("U.S." / "US"): the fullest spelling, so it
+    does not depend on which form was written first (several ingest workers write in any
+    order)."""
+    return max(forms, key=lambda f: (len(f), sum(c.isupper() for c in f), f))
+
+
 def _split(value: Any) -> list[str]:
     return [v for v in str(value or "").split(_SEP) if v]
 
@@ -113,7 +120,7 @@ class NameTable:
                 continue
             forms = list(dict.fromkeys(_split(prev.get("forms")) + list(row["forms"])))
             aliases = set(_split(prev.get("aliases"))) | (row["aliases"] if sign > 0 else set())
-            name = str(prev.get("name") or row["forms"].most_common(1)[0][0])
+            name = _display(forms + [str(prev["name"])] if prev.get("name") else forms)
             meta = {
                 "kind": "name",
                 "name": name,
