@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from live_server import free_port, start
+from test_server_mode import _stop
 
 from bot.core import Bot
 from bot.settings import Settings
@@ -40,15 +41,6 @@ def _chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
             time.sleep(0.3)
     proc.kill()
     raise AssertionError("chroma run did not start in 60 s")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def _call(url: str, body: dict | None = None) -> tuple[int, dict]:
