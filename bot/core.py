@@ -151,7 +151,7 @@ class Bot(Browsing):
                     report.errors += done.errors
                     ok = set(done.ok)
                     failed |= {source_file(a.source_path) for i, a in enumerate(new) if i not in ok}
-                    writer.put([new[i] for i in done.ok], done.quotes)
+                    writer.put([new[i] for i in done.ok], done.quotes, done.vectors)
                     if progress:
                         progress(size)
         finally:

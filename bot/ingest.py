@@ -66,6 +66,7 @@ class Extracted:
     ok: list[int]
     quotes: list[list[Quote]]
     errors: list[dict[str, str]]
+    vectors: Any = None  # the records' vectors, when a worker process embedded them
 
 
 def extract_texts(extractor: Any, texts: list[str], batch_size: int) -> list[list[Quote]]:

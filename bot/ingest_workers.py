@@ -1,7 +1,10 @@
 """Where ``Bot.ingest`` runs quote extraction: in its own process, or in N worker processes.
 
 Both backends take batches in order and give their extractions back in the same order, so the
-writer (embedding + Chroma, in the main process) stores exactly what a single process stores.
+writer (Chroma, in the main process) stores exactly what a single process stores. Worker
+processes also embed their batch's records (one torch thread each): where embedding costs more
+than the parse (float32 CPUs), one embedding thread in the main process would otherwise be the
+whole job's bottleneck.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol, TypeVar
 
 from bot.ingest import Extracted, extract_safely
+from store.index.records import article_records
 from store.types import Article
 
 T = TypeVar("T")
@@ -110,7 +114,7 @@ class ProcessPool:
     def _one_by_one(self, articles: list[Article]) -> Extracted:
         """A batch that kills a worker on its own, one article at a time: only the article
         that kills it is reported."""
-        done = Extracted([], [], [])
+        done = Extracted([], [], [], [])
         for i, article in enumerate(articles):
             try:
                 found = self._alone([article])
@@ -122,7 +126,9 @@ class ProcessPool:
             if found.ok:
                 done.ok.append(i)
                 done.quotes += found.quotes
+                done.vectors.append(found.vectors)
             done.errors += found.errors
+        done.vectors = _stack(done.vectors)
         return done
 
     def _restart(self) -> None:
@@ -145,14 +151,28 @@ def extraction(
 # --- in the worker processes ---------------------------------------------------------------
 
 _EXTRACTOR: Any = None
+_EMBEDDER: Any = None
 
 
 def _load_extractor() -> None:
-    """Once per worker process: spaCy and the extraction rules."""
-    global _EXTRACTOR
+    """Once per worker process: spaCy, the extraction rules and the embedder (one thread: the
+    workers share the cores)."""
+    global _EXTRACTOR, _EMBEDDER
+    import torch
+
+    from store.embed import MiniLMEmbedding
     from store.extract.quotes import QuoteExtractor
 
     _EXTRACTOR = QuoteExtractor()
+    _EMBEDDER = MiniLMEmbedding()
+    _EMBEDDER.encode(["warm up"])  # loads the model, which sets its thread count
+    torch.set_num_threads(1)
+
+
+def _stack(parts: list[Any]) -> Any:
+    import numpy as np
+
+    return np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
 
 
 def _extract(articles: list[Article], batch_size: int, crash_on: str) -> Extracted:
@@ -160,4 +180,8 @@ def _extract(articles: list[Article], batch_size: int, crash_on: str) -> Extract
     given an article holding that text dies as a segfault would, to show that ingest goes on."""
     if crash_on and any(crash_on in a.text for a in articles):
         os._exit(70)
-    return extract_safely(_EXTRACTOR, articles, batch_size)
+    done = extract_safely(_EXTRACTOR, articles, batch_size)
+    batch = [(articles[i], quotes) for i, quotes in zip(done.ok, done.quotes, strict=True)]
+    texts = [r.document for a, quotes in batch for r in article_records(a, quotes)]
+    done.vectors = _EMBEDDER.encode_unique(texts)
+    return done

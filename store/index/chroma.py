@@ -164,13 +164,14 @@ class QuoteIndex(QuoteReads, PendingWrites):
         A pending marker names the batch first, quote records follow (Chroma, the lexical index,
         the speaker table), and the article records (what ``has_articles`` checks) come last;
         ``repair`` undoes a batch whose marker is left. ``vectors`` (one row per quote, in order)
-        skips embedding: a copy of records already embedded (bench/scale.py).
+        skips embedding: records embedded by a worker process, or a copy of records already
+        embedded (bench/scale.py).
         """
         if not batch:
             return 0
         records = [r for a, quotes in batch for r in article_records(a, quotes)]
         if vectors is None:
-            vectors = self._embed([r.document for r in records])
+            vectors = self.embedder.encode_unique([r.document for r in records])
         articles = [a for a, _ in batch]
         token = self._begin("add", [a.doc_id for a in articles])
         for i in range(0, len(records), PAGE):
@@ -194,13 +195,6 @@ class QuoteIndex(QuoteReads, PendingWrites):
         )
         self._finish(token)
         return len(records)
-
-    def _embed(self, texts: list[str]) -> Any:
-        """Vectors for texts, each distinct text once (short quotes of a sentence share it)."""
-        unique = list(dict.fromkeys(texts))
-        vectors = self.embedder.encode(unique)
-        row = {t: i for i, t in enumerate(unique)}
-        return vectors[[row[t] for t in texts]] if len(texts) else vectors
 
     def remove(self, doc_ids: Iterable[str]) -> int:
         """Delete articles and all their quotes; returns how many articles were removed."""

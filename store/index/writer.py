@@ -22,8 +22,8 @@ class IndexWriter:
         self.index = index
         self.report = report  # gets .documents and .quotes added as batches are stored
         self.seen: set[str] = set()
-        self._queue: queue.Queue[tuple[list[Article], list[list[Quote]]] | None] = queue.Queue(
-            maxsize=depth
+        self._queue: queue.Queue[tuple[list[Article], list[list[Quote]], Any] | None] = (
+            queue.Queue(maxsize=depth)
         )
         self._error: BaseException | None = None
         self._failed = False
@@ -33,10 +33,12 @@ class IndexWriter:
         self._thread.start()
         return self
 
-    def put(self, articles: list[Article], quotes: list[list[Quote]]) -> None:
+    def put(self, articles: list[Article], quotes: list[list[Quote]], vectors: Any = None) -> None:
+        """Queue a batch; ``vectors`` (one row per quote record, in order) were embedded
+        elsewhere (a worker process), else this thread embeds them."""
         self._raise()
         if articles:
-            self._queue.put((articles, quotes))
+            self._queue.put((articles, quotes, vectors))
 
     def __exit__(self, *exc: object) -> None:
         self._queue.put(None)
@@ -48,9 +50,10 @@ class IndexWriter:
         while (item := self._queue.get()) is not None:
             if self._failed:
                 continue  # drain, so put() never blocks forever
-            articles, quotes = item
+            articles, quotes, vectors = item
             try:
-                self.report.quotes += self.index.add(list(zip(articles, quotes, strict=True)))
+                batch = list(zip(articles, quotes, strict=True))
+                self.report.quotes += self.index.add(batch, vectors)
                 self.report.documents += len(articles)
             except BaseException as e:  # noqa: BLE001 - handed to the caller's thread
                 self._failed, self._error = True, e
