@@ -22,8 +22,8 @@ class IndexWriter:
         self.index = index
         self.report = report  # gets .documents and .quotes added as batches are stored
         self.seen: set[str] = set()
-        self._queue: queue.Queue[tuple[list[Article], list[list[Quote]], Any] | None] = (
-            queue.Queue(maxsize=depth)
+        self._queue: queue.Queue[tuple[list[Article], list[list[Quote]], Any] | None] = queue.Queue(
+            maxsize=depth
         )
         self._error: BaseException | None = None
         self._failed = False
