@@ -72,6 +72,7 @@ def ensure_store(root: Path, size: int, timeout: float) -> dict[str, Any]:
             meta["build_s"] = meta.get("build_s", 0.0) + meta["copy_s"]
             (store / "scale_build.json").write_text(json.dumps(meta))
     args = [str(Path(__file__).resolve()), "--root", str(root), "--_build", str(size)]
+    root.mkdir(parents=True, exist_ok=True)
     got = run_child(args, timeout, log=root / f"build-n{size}.log")
     if got["code"] != 0:
         raise SystemExit(f"building {store} failed:\n{got['stderr']}")
