@@ -146,6 +146,44 @@ def test_a_broad_filter_looks_among_the_nearest_of_all_first(
     assert len(calls) == 4
 
 
+def test_beside_an_embedded_store_the_id_table_picks_what_a_filter_keeps(
+    tmp_path: Path, embedder: MiniLMEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the FTS5 file, which records a filter keeps comes from its id table: few are
+    searched exactly, more among the WIDE nearest of all (ids and distances only), and either
+    way the records and similarities are Chroma's filtered HNSW query's. ``filtered`` reads
+    the same ids."""
+    from dataclasses import replace
+
+    from store.index import Filter, reads
+
+    index = QuoteIndex(
+        connect(str(tmp_path / "store")), embedder, "test", tmp_path / "lexical.sqlite3"
+    )
+    other = TEXT.replace("Ann Lee", "Bo Park").replace("Lee", "Park") + "\nNothing else."
+    quotes = [_quote(other, q.quote, "Bo Park") for q in QUOTES]
+    dated = replace(_article(other, "/news/other.txt"), published="2016-09-14", publisher="AP")
+    index.add([(_article(), QUOTES), (dated, quotes)])
+    vector = index.embedder.question("Who said the bridge is safe?")
+    filters = [
+        Filter(speakers=["Ann Lee"]),
+        Filter(doc_ids=[dated.doc_id]),
+        Filter(months=(201609, 201609)),
+        Filter(publishers=["AP"], exclude_speakers=["Ann Lee"]),
+    ]
+    for flt in filters:
+        hnsw = index._nearest(vector, 2, flt.where())
+        for exact_ids in (600, 0):  # exact over the kept records; among the WIDE nearest
+            monkeypatch.setattr(reads, "EXACT_IDS", exact_ids)
+            got = index.dense(vector, 2, flt)
+            assert [s.id for s in got] == [s.id for s in hnsw] and len(got) == 2
+            assert [s.dense for s in got] == pytest.approx([s.dense for s in hnsw], abs=1e-5)
+            assert [s.document for s in got] == [s.document for s in hnsw]
+        kept = {s.id for s in index.filtered(flt, 10)}
+        assert kept == set(index.quotes.get(where=flt.where(), include=[])["ids"])
+    assert index.dense(vector, 2, Filter(speakers=["Nobody"])) == []
+
+
 def test_repeated_searched_text_is_embedded_once(index: QuoteIndex, embedder) -> None:
     calls: list[int] = []
     real = embedder.encode

@@ -95,13 +95,26 @@ def test_filters_read_the_id_table_and_an_older_file_gets_its_columns(tmp_path: 
         "sept": ["a1:0:22"],
         "oct": [],
     }
+    assert {name: sorted(lex.matching(f)) for name, f in searches} == {
+        "bo": ["b2:0:10"],
+        "all": ["a1:0:22", "b2:0:10"],
+        "any": ["a1:0:22", "b2:0:10", "c3:0:20"],
+        "sept": ["a1:0:22"],
+        "oct": [],
+    }
     db = sqlite3.connect(path)
+    db.execute("DROP INDEX ids_speaker")
+    db.execute("DROP INDEX ids_ym")
     for column in ("speaker", "publisher", "ym", "attributed"):
         db.execute(f"ALTER TABLE ids DROP COLUMN {column}")  # the file as older code wrote it
     db.commit()
     db.close()
     old = FtsLexicon(path)
     assert {name: [i for i, _ in old.search(["bridge"], 10, f)] for name, f in searches} == want
+    plan = sqlite3.connect(path).execute(
+        "EXPLAIN QUERY PLAN SELECT id FROM ids WHERE speaker IN (?)", ["Bo Chen"]
+    )
+    assert "INDEX ids_speaker" in " ".join(str(row[-1]) for row in plan)  # made again on open
 
 
 def test_words_in_too_many_records_pick_no_candidates(tmp_path: Path, monkeypatch) -> None:
@@ -119,3 +132,24 @@ def test_words_in_too_many_records_pick_no_candidates(tmp_path: Path, monkeypatc
     assert len(lex.search(["Trump", "spoke"], 10, Filter())) == 6  # both common: the rarer
     monkeypatch.setattr(lexical, "COMMON", 100)
     assert len(lex.search(["Trump", "wall"], 10, Filter())) == 8
+
+
+def test_the_rarest_words_are_kept_while_they_match_few_enough_records(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """BM25 scores every record holding any word: words join the query rarest first while the
+    records they match stay within ROWS, so a search costs the same however large the store."""
+    import store.index.lexical as lexical
+
+    lex = FtsLexicon(tmp_path / "lexical.sqlite3")
+    lex.add([_record(f"d{n}", 0, f"the budget vote number {n}") for n in range(5)])
+    lex.add([_record("b", 0, "the bridge vote"), _record("c", 0, "a bridge and a canal")])
+    monkeypatch.setattr(lexical, "ROWS", 3)
+    # canal (1) + bridge (2) fit in 3 records; vote (6) does not join them.
+    assert sorted(i for i, _ in lex.search(["vote", "bridge", "canal"], 10, Filter())) == [
+        "b:0:15",
+        "c:0:20",
+    ]
+    assert len(lex.search(["vote", "budget"], 10, Filter())) == 5  # the rarer one alone
+    monkeypatch.setattr(lexical, "ROWS", 100)
+    assert len(lex.search(["vote", "bridge", "canal"], 10, Filter())) == 7
