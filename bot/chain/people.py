@@ -62,8 +62,9 @@ class People:
             for k in keys
             if k.split()[-1] == last and k not in {str(r["key"]) for r in rows}
         }
-        extra = [r for r in names.speakers(shorter).values()]
-        extra = [r for r in extra if self.canon(str(r["name"])) in shown]
+        extra = list(names.speakers(shorter).values())
+        canon = self.canon_many([str(r["name"]) for r in extra])  # one batch of reads
+        extra = [r for r in extra if canon[str(r["name"])] in shown]
         return names.forms([*rows, *extra])
 
     def canon(self, name: str) -> str:
