@@ -102,6 +102,8 @@ def test_filters_read_the_id_table_and_an_older_file_gets_its_columns(tmp_path: 
         "sept": ["a1:0:22"],
         "oct": [],
     }
+    assert lex.matching(Filter(attributed=False), limit=2) == ["a1:0:22", "b2:0:10"]
+    assert lex.matching(Filter(), among=["c3:0:20", "b2:0:10", "x:0:1"]) == ["b2:0:10"]
     db = sqlite3.connect(path)
     db.execute("DROP INDEX ids_speaker")
     db.execute("DROP INDEX ids_ym")

@@ -115,8 +115,7 @@ class QuoteReads:
         where = flt.where()
         out = None
         if where is not None and hasattr(self.lexicon, "matching"):
-            ids = self.lexicon.matching(flt)
-            out = self._within(vector, k, ids)
+            out = self._within(vector, k, flt)
             if out is None:  # none of the kept records is near: Chroma's filtered HNSW
                 out = self._nearest(vector, k + spare, where)
         if (
@@ -174,11 +173,13 @@ class QuoteReads:
             s.dense = score[s.id]
         return best
 
-    def _within(self, vector: np.ndarray, n: int, ids: list[str]) -> list[Stored] | None:
-        """The n records nearest the vector among ``ids`` (what the filter keeps, attributed
-        ones only when it asks): exact over few, else the kept ones among the WIDE nearest of
-        all. Those are the exact nearest of the kept records as far as HNSW finds them, so fewer
-        than n is a full answer; None (Chroma's filtered query decides) when there are none."""
+    def _within(self, vector: np.ndarray, n: int, flt: Filter) -> list[Stored] | None:
+        """The n records nearest the vector among those the filter keeps (attributed ones only
+        when it asks), as the lexicon's id table says: exact over at most EXACT_IDS, else the
+        kept ones among the WIDE nearest of all. Those are the exact nearest of the kept
+        records as far as HNSW finds them, so fewer than n is a full answer; None (Chroma's
+        filtered query decides) when there are none. Neither reads a broad filter's match."""
+        ids = self.lexicon.matching(flt, limit=EXACT_IDS + 1)
         if len(ids) <= EXACT_IDS:
             return self._exact_ids(vector, n, ids)
         found = self.quotes.query(
@@ -186,16 +187,14 @@ class QuoteReads:
             n_results=WIDE,
             include=["distances"],
         )
-        kept = set(ids)
-        near = [
-            (i, d) for i, d in zip(found["ids"][0], found["distances"][0], strict=True) if i in kept
-        ][:n]
+        distance = dict(zip(found["ids"][0], found["distances"][0], strict=True))
+        kept = set(self.lexicon.matching(flt, among=list(distance)))
+        near = [i for i in distance if i in kept][:n]  # nearest first, as the query gave them
         if not near:
             return None
-        best = self.fetch([i for i, _ in near])
-        score = {i: 1.0 - float(d) for i, d in near}
+        best = self.fetch(near)
         for s in best:
-            s.dense = score[s.id]
+            s.dense = 1.0 - float(distance[s.id])
         return best
 
     def _nearest_then_filter(self, vector: np.ndarray, n: int, flt: Filter) -> list[Stored] | None:
@@ -225,7 +224,7 @@ class QuoteReads:
         in). Beside an embedded store the lexicon's id table picks them (an article's records:
         ~1 ms, where Chroma's ``get(where=…)`` scans metadata for ~100 ms at 236k records)."""
         if hasattr(self.lexicon, "matching"):
-            return self.fetch(self.lexicon.matching(flt)[:limit])
+            return self.fetch(self.lexicon.matching(flt, limit=limit))
         selective = flt.where()
         got = self.quotes.get(
             where=selective or flt.where(attributed=True),
