@@ -121,6 +121,31 @@ def test_trailing_dash_attribution(extractor) -> None:
     assert q.speaker == "Peter Drucker"
 
 
+def test_signed_quotes_one_per_line(extractor) -> None:
+    """Readers' comments signed with a horizontal bar (U+2015), a name ending each line."""
+    text = (
+        "Readers wrote in after the debate.\n\n"
+        "“I am ashamed of the way this campaign talks about our families.”\xa0― Jacklyn Ashley\xa0\n"
+        "“He must stop portraying Latinos as dangerous gangsters all the time.”― Carla Sanchez.\n\n"
+        "“Maybe, we can build a wall around Donald Trump.” ―\xa0Steve Quinlan\n"
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "I am ashamed").speaker == "Jacklyn Ashley"
+    assert find(quotes, "He must stop portraying").speaker == "Carla Sanchez"
+    assert find(quotes, "build a wall around").speaker == "Steve Quinlan"
+
+
+def test_quote_after_a_mixed_attribution_continues_it(extractor) -> None:
+    text = (
+        'The answers to veteran suicides are "not meeting the demand," says Paul Rieckhoff, '
+        'founder of a veterans group. "We often compare it to the early days of the AIDS crisis, '
+        'when people weren\'t paying attention."'
+    )
+    q = find(run(extractor, text), "not meeting the demand")
+    assert q.speaker == "Paul Rieckhoff"
+    assert "We often compare it to the early days" in q.quote
+
+
 def test_multi_paragraph_quote(extractor) -> None:
     text = (
         'Bernie Sanders said: "We have an economy that works for the top one percent.\n\n'

@@ -12,7 +12,9 @@ from store.extract.reported import Candidate, subject_of, text_of
 
 MIN_WORDS = 4  # shorter unattributed quoted text is a scare quote, title or nickname
 DIRECT_SHARE = 0.6  # a cue's content that is mostly quoted text is a direct quote
-_DASH = re.compile(r"\s*[—–-]{1,2}\s*((?:[A-Z][\w.'’-]*\s?){1,4})")
+# "“…” ― Jane Doe" signs a quote: a dash (― is U+2015) and up to four capitalised words on the
+# quote's own line (a name ending its line, "Jane Doe.\n", must not swallow the line break).
+_DASH = re.compile(r"[ \t\xa0]*[―—–-]{1,2}[ \t\xa0]*((?:[A-Z][\w.'’-]*[ \xa0]?){1,4})")
 
 
 def words(text: str) -> int:
@@ -202,11 +204,14 @@ def _without_cue(doc: Doc, region: Region, last: Candidate | None) -> Candidate 
         signed = doc.char_span(dash.start(1), dash.end(1), alignment_mode="contract")
         if signed is not None and len(signed):
             return _make(doc, None, signed.root, region)
-    if last is None or last.kind != "direct" or region.start - last.end >= 1500:
+    if last is None or last.kind not in ("direct", "mixed") or region.start - last.end >= 1500:
         return None
     between = text[last.end : region.start]
     if "\n" not in between or not between.strip(" \t\n\xa0\"”'"):
-        last.pieces.extend(region.pieces)  # "A," he said. "B." / quoted paragraphs in a row
+        # "A," he said. "B." / quoted paragraphs in a row / "… “a phrase,” says X. “B.”"
+        last.pieces.extend(region.pieces)
+        return None
+    if last.kind != "direct":
         return None
     if text[: region.start].rstrip(" \t").endswith("\n"):
         return _make(doc, None, last.subject, region)  # paragraph opening with a quote
