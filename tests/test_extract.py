@@ -11,6 +11,8 @@ from store.extract.marks import normalise, pair_marks
 from store.extract.quotes import QuoteExtractor, load_nlp
 from store.types import Quote
 
+POLNEAR_DEV = Path("/work/shared/data/polnear/dev/text")
+
 SEEDS = Path(__file__).resolve().parents[1] / "examples"  # the four seed articles
 
 
@@ -125,7 +127,7 @@ def test_signed_quotes_one_per_line(extractor) -> None:
     """Readers' comments signed with a horizontal bar (U+2015), a name ending each line."""
     text = (
         "Readers wrote in after the debate.\n\n"
-        "“I am ashamed of the way this campaign talks about our families.”\xa0― Jacklyn Ashley\xa0\n"
+        "“I am ashamed of the way this campaign talks about families.”\xa0― Jacklyn Ashley\xa0\n"
         "“He must stop portraying Latinos as dangerous gangsters all the time.”― Carla Sanchez.\n\n"
         "“Maybe, we can build a wall around Donald Trump.” ―\xa0Steve Quinlan\n"
     )
@@ -144,6 +146,34 @@ def test_quote_after_a_mixed_attribution_continues_it(extractor) -> None:
     q = find(run(extractor, text), "not meeting the demand")
     assert q.speaker == "Paul Rieckhoff"
     assert "We often compare it to the early days" in q.quote
+
+
+def test_a_role_description_is_the_person_the_story_follows(extractor) -> None:
+    text = (
+        "Marco Rubio spoke in Florida on Tuesday. A protester interrupted his rally.\n\n"
+        "The Florida senator told the crowd the person would “not get beat up” at his rally."
+    )
+    q = find(run(extractor, text), "not get beat up")
+    assert (q.speaker, q.speaker_mention.text) == ("Marco Rubio", "The Florida senator")
+
+
+def test_she_after_a_surname_the_tagger_took_for_an_organisation(extractor) -> None:
+    """In this PolNeAR article the tagger labels the bare "Lynch" of "Lynch said …" ORG; once the
+    article has named Loretta Lynch the surname is a person, and the next "she said" is hers, not
+    that of Sharon Werner, named in between but not speaking."""
+    path = POLNEAR_DEV / "wash-post_2016-09-14_a-lesson-from-loretta-lynch-be-t.txt"
+    text = path.read_text(encoding="utf-8")
+    q = find(run(extractor, text), "women still face that glass ceiling")
+    assert q.speaker == "Loretta Lynch"
+
+
+def test_one_of_a_group_named_by_its_appositive(extractor) -> None:
+    text = (
+        "In a statement, one of the family's attorneys, Justin Bamberg, said the videos show "
+        "Scott calmly leaving his car when asked to do so by police."
+    )
+    q = find(run(extractor, text), "the videos show Scott")
+    assert (q.speaker, q.speaker_role) == ("Justin Bamberg", "one of the family's attorneys")
 
 
 def test_multi_paragraph_quote(extractor) -> None:

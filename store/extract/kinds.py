@@ -167,9 +167,14 @@ def attribute(speakers: ArticleSpeakers, subject: Token) -> Speaker:
             described = describe(doc, head)
     name, role = speakers.resolve(head, described)
     nameless = not described.named and not is_pronoun(head)
-    if is_number(head) or (nameless and (generic(head) or is_document(head))):
+    appositive = described.named and any(c.dep_ == "appos" for c in head.children)
+    if (is_number(head) and not appositive) or (
+        nameless and (generic(head) or is_document(head))
+    ):  # "one of the family's attorneys, Justin Bamberg," is named by its appositive
         name, role = None, None
     elif nameless and head.pos_ not in ("NOUN", "PROPN"):
         name, role = None, None  # "that", "which", "all" with nothing to stand for
+    if name and appositive and is_number(head) and role == head.text:
+        role = described.span.text.split(",")[0].strip() or role  # "one of the … attorneys"
     kind = kind_of(head, speakers.labels.get(name)) if name else "unknown"
     return Speaker(written.span, name, role, kind)

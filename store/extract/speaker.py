@@ -87,6 +87,15 @@ _REFERRING = {
     "company": re.compile(r"\S"),
     "firm": re.compile(r"\S"),
 }
+# Nouns that name a person by their role ("the billionaire said"), for ``_person_before``.
+PERSON_ROLES = frozenset(
+    """senator congressman congresswoman lawmaker governor mayor candidate nominee businessman
+    businesswoman billionaire mogul developer justice judge president secretary ambassador
+    frontrunner front-runner hopeful contender challenger host anchor commentator columnist
+    author senator-elect president-elect chairman chairwoman ceo executive strategist pollster
+    activist actor actress singer rapper comedian preacher pastor evangelist minister socialist
+    surgeon neurosurgeon doctor professor economist veteran tycoon star billionaire""".split()
+)
 PARTICLES = frozenset({"de", "da", "di", "del", "der", "du", "van", "von", "bin", "al", "la", "le"})
 
 
@@ -179,7 +188,22 @@ class ArticleSpeakers:
         for pos, name, role in reversed(self.titled):
             if pos < head.idx and noun <= role and words <= role:
                 return name if self.labels.get(name) == "PERSON" else None
-        return self._organisation_before(head)
+        return self._organisation_before(head) or self._person_before(head)
+
+    def _person_before(self, head: Token) -> str | None:
+        """ "the Florida senator said", "the businessman told": a person's role with no person
+        named in it stands for the person the story is following, the latest person who was the
+        subject of a sentence in the 1,500 characters before it (or named in the same sentence)."""
+        if head.lower_ not in PERSON_ROLES:
+            return None
+        for cand in reversed(self.history):
+            if cand.pos >= head.idx or cand.label != "PERSON":
+                continue
+            if cand.pos < head.idx - 1500:
+                return None
+            if cand.subject or cand.pos >= head.sent.start_char:
+                return cand.name
+        return None
 
     def _organisation_before(self, head: Token) -> str | None:
         """ "the paper", "the company", "the network": the latest organisation of that sort
@@ -203,7 +227,9 @@ class ArticleSpeakers:
 
     def add(self, pos: int, name: str, label: str, gender: str | None, subject: bool) -> None:
         """Remember a possible antecedent for later pronouns."""
-        name = self.canonical(name)
+        bare, name = name, self.canonical(name)
+        if name != strip_titles(bare) or self.labels.get(name) == "PERSON":
+            label = "PERSON"  # "Lynch" tagged ORG, once the article named Loretta Lynch
         self.labels.setdefault(name, label)
         if gender and label == "PERSON":
             self.gender.setdefault(name, gender)
