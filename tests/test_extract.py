@@ -176,6 +176,16 @@ def test_one_of_a_group_named_by_its_appositive(extractor) -> None:
     assert (q.speaker, q.speaker_role) == ("Justin Bamberg", "one of the family's attorneys")
 
 
+def test_he_after_an_untagged_surname_and_an_earlier_resolved_speaker(extractor) -> None:
+    """ "… Clinton talked about reform … Trump responded by …\n\nHe said:" — the tagger sees no
+    entity in that "Trump", and Clinton's quote is resolved before the block quote: "He" is
+    still the latest person who was a subject, Donald Trump."""
+    path = POLNEAR_DEV / "breitbart_2016-09-29_politifact-donald-trump-is-right.txt"
+    text = path.read_text(encoding="utf-8")
+    q = find(run(extractor, text), "we have our inner cities")
+    assert q.speaker == "Donald Trump"
+
+
 def test_multi_paragraph_quote(extractor) -> None:
     text = (
         'Bernie Sanders said: "We have an economy that works for the top one percent.\n\n'

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import insort
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -51,6 +52,10 @@ class _Antecedent:
     label: str
     gender: str | None
     subject: bool
+
+
+def _at(antecedent: _Antecedent) -> int:
+    return antecedent.pos
 
 
 def _is_subject(token: Token) -> bool:
@@ -138,6 +143,17 @@ class ArticleSpeakers:
             if label == "PERSON":
                 self._learn_role(ent)
                 self._add_group(ent, name)
+        self._untagged_subjects({t.i for e in doc.ents for t in e})
+
+    def _untagged_subjects(self, tagged: set[int]) -> None:
+        """ "Trump responded by …" where the tagger saw no entity: a capitalised subject that is
+        the surname of a person the article named is that person, for later pronouns."""
+        for token in self.doc:
+            if token.i in tagged or token.pos_ != "PROPN" or token.dep_ not in ("nsubj",):
+                continue
+            key = canonical_key(token.text)
+            if key in self.full and self.labels.get(self.full[key]) == "PERSON":
+                self.add(token.idx, self.full[key], "PERSON", None, True)
 
     def _learn_full_names(self, ents: list[Span]) -> None:
         """Bare surname (or given name) → the person's full name in this article. Surnames win
@@ -166,7 +182,7 @@ class ArticleSpeakers:
         other = name_span(self.doc, others[0]) if others else None
         if other is not None:
             group = f"{self.canonical(name)} and {self.canonical(other.text)}"
-            self.history.append(_Antecedent(ent.start_char, group, "GROUP", None, True))
+            insort(self.history, _Antecedent(ent.start_char, group, "GROUP", None, True), key=_at)
 
     def _learn_role(self, ent: Span) -> None:
         """Remember "deputy US ambassador" from any mention of the person, cue or not."""
@@ -211,7 +227,7 @@ class ArticleSpeakers:
         pattern = _REFERRING.get(head.lower_)
         if pattern is None:
             return None
-        for cand in reversed(self.history):  # the latest added first (not strictly by offset)
+        for cand in reversed(self.history):  # the latest first
             if head.idx - 1500 <= cand.pos < head.idx and cand.label == "ORG":
                 if pattern.search(cand.name):
                     return cand.name
@@ -237,7 +253,9 @@ class ArticleSpeakers:
             guess = given_gender(name)
             if guess:
                 self.guessed[name] = guess
-        self.history.append(_Antecedent(pos, name, label, gender, subject))
+        # By offset: a quote resolved later ("Clinton talked about …") must not come before the
+        # names that follow it when a later pronoun looks back.
+        insort(self.history, _Antecedent(pos, name, label, gender, subject), key=_at)
 
     def _fits(self, pronoun: str, cand: _Antecedent) -> bool:
         if pronoun in PLURAL:
