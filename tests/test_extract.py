@@ -186,6 +186,16 @@ def test_he_after_an_untagged_surname_and_an_earlier_resolved_speaker(extractor)
     assert q.speaker == "Donald Trump"
 
 
+def test_a_name_inside_a_quote_is_not_the_next_he(extractor) -> None:
+    text = (
+        "Tom Clarke bought the mines last year.\n\n"
+        "Mr. Clarke says he has been absorbing the costs personally.\n\n"
+        '"Coal isn\'t the villain," he said. "The villain is excess carbon dioxide in the air."'
+    )
+    q = find(run(extractor, text), "The villain is excess carbon")
+    assert q.speaker == "Tom Clarke"
+
+
 def test_multi_paragraph_quote(extractor) -> None:
     text = (
         'Bernie Sanders said: "We have an economy that works for the top one percent.\n\n'

@@ -54,6 +54,12 @@ class _Antecedent:
     subject: bool
 
 
+def _within_marks(text: str, pos: int) -> bool:
+    """Inside quotation marks opened earlier in the same paragraph."""
+    before = text[text.rfind("\n", 0, pos) + 1 : pos]
+    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
+
+
 def _at(antecedent: _Antecedent) -> int:
     return antecedent.pos
 
@@ -148,8 +154,11 @@ class ArticleSpeakers:
     def _untagged_subjects(self, tagged: set[int]) -> None:
         """ "Trump responded by …" where the tagger saw no entity: a capitalised subject that is
         the surname of a person the article named is that person, for later pronouns."""
+        text = self.doc.text
         for token in self.doc:
-            if token.i in tagged or token.pos_ != "PROPN" or token.dep_ not in ("nsubj",):
+            if token.i in tagged or token.pos_ != "PROPN" or token.dep_ != "nsubj":
+                continue
+            if _within_marks(text, token.idx):
                 continue
             key = canonical_key(token.text)
             if key in self.full and self.labels.get(self.full[key]) == "PERSON":
@@ -244,7 +253,9 @@ class ArticleSpeakers:
     def add(self, pos: int, name: str, label: str, gender: str | None, subject: bool) -> None:
         """Remember a possible antecedent for later pronouns."""
         bare, name = name, self.canonical(name)
-        if name != strip_titles(bare) or self.labels.get(name) == "PERSON":
+        if _within_marks(self.doc.text, pos):
+            subject = False  # "“Coal isn't the villain,” he said": a quote's subject is not his
+        elif name != strip_titles(bare) or self.labels.get(name) == "PERSON":
             label = "PERSON"  # "Lynch" tagged ORG, once the article named Loretta Lynch
         self.labels.setdefault(name, label)
         if gender and label == "PERSON":
