@@ -105,7 +105,7 @@ PERSON_ROLES = frozenset(
     frontrunner front-runner hopeful contender challenger host anchor commentator columnist
     author senator-elect president-elect chairman chairwoman ceo executive strategist pollster
     activist actor actress singer rapper comedian preacher pastor evangelist minister socialist
-    surgeon neurosurgeon doctor professor economist veteran tycoon star billionaire""".split()
+    surgeon neurosurgeon doctor professor economist veteran tycoon star""".split()
 )
 PARTICLES = frozenset({"de", "da", "di", "del", "der", "du", "van", "von", "bin", "al", "la", "le"})
 
