@@ -37,20 +37,21 @@ _ERFC = (
 
 
 def _erf(x: np.ndarray) -> np.ndarray:
-    """erf in float64, vectorised (numpy has none, and scipy costs an import)."""
+    """erf, vectorised (numpy has none, and scipy costs an import); in float32 its error is
+    float32's rounding, and it is ~2.5x faster than in float64."""
     z = np.abs(x)
-    t = 1.0 / (1.0 + 0.5 * z)
-    poly = np.zeros_like(z)
-    for c in reversed(_ERFC):
-        poly = poly * t + c
+    t = 1 / (1 + np.float32(0.5) * z)
+    poly = np.full_like(z, _ERFC[-1])
+    for c in reversed(_ERFC[:-1]):
+        poly *= t
+        poly += np.float32(c)
     erfc = t * np.exp(poly - z * z)
-    return np.where(x >= 0, 1.0 - erfc, erfc - 1.0)
+    return np.where(x >= 0, 1 - erfc, erfc - 1)
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     """BERT's exact GELU, x·Φ(x)."""
-    wide = x.astype(np.float64)
-    return (0.5 * wide * (1.0 + _erf(wide * _SQRT_HALF))).astype(np.float32)
+    return np.float32(0.5) * x * (np.float32(1.0) + _erf(x * _SQRT_HALF))
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -71,13 +72,23 @@ class NumpyMiniLM:
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config["layer_norm_eps"])
         self.w: dict[str, Any] = load_file(str(path / "model.safetensors"))
+        # Weights as (in, out) C arrays, and query/key/value as one matrix: one BLAS call where
+        # there were three, with no transposed operand (~25% of the forward pass).
+        for i in range(self.layers):
+            p = f"encoder.layer.{i}.attention.self"
+            for part in ("weight", "bias"):
+                qkv = [self.w.pop(f"{p}.{m}.{part}") for m in ("query", "key", "value")]
+                self.w[f"{p}.qkv.{part}"] = np.concatenate(qkv)
+        for name in [n for n in self.w if n.endswith(".weight") and self.w[n].ndim == 2]:
+            if name.startswith("encoder."):
+                self.w[name] = np.ascontiguousarray(self.w[name].T)
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         # tokenizer.json pads and truncates to 128; sentence-transformers asks for 256, no padding.
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
 
     def _linear(self, x: np.ndarray, name: str) -> np.ndarray:
-        return x @ self.w[f"{name}.weight"].T + self.w[f"{name}.bias"]
+        return x @ self.w[f"{name}.weight"] + self.w[f"{name}.bias"]
 
     def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
         return _layer_norm(x, self.w[f"{name}.weight"], self.w[f"{name}.bias"], self.eps)
@@ -101,10 +112,8 @@ class NumpyMiniLM:
         size = width // self.heads
         for i in range(self.layers):
             p = f"encoder.layer.{i}"
-            q, k, v = (
-                self._linear(x, f"{p}.attention.self.{m}").reshape(n, self.heads, -1).swapaxes(0, 1)
-                for m in ("query", "key", "value")
-            )
+            qkv = self._linear(x, f"{p}.attention.self.qkv").reshape(n, 3, self.heads, -1)
+            q, k, v = (qkv[:, j].swapaxes(0, 1) for j in range(3))
             scores = q @ k.swapaxes(1, 2) / np.float32(math.sqrt(size))
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)

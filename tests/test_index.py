@@ -184,6 +184,60 @@ def test_beside_an_embedded_store_the_id_table_picks_what_a_filter_keeps(
     assert index.dense(vector, 2, Filter(speakers=["Nobody"])) == []
 
 
+def test_exactly_searched_vectors_are_kept_and_removed_records_are_not_found(
+    tmp_path: Path, embedder: MiniLMEmbedding
+) -> None:
+    """Vectors read for an exact search are kept: the next search over the same records gives
+    the same records and similarities without reading them again, a fresh process's index
+    agrees, and a removed article's records are not found, though their vectors are kept."""
+    from store.index import Filter
+
+    def open_index() -> QuoteIndex:
+        return QuoteIndex(
+            connect(str(tmp_path / "store")), embedder, "test", tmp_path / "lexical.sqlite3"
+        )
+
+    index = open_index()
+    other = TEXT + "\nNothing else."  # another article: the same quotes, other ids
+    index.add([(_article(), QUOTES), (_article(other, "/news/other.txt"), QUOTES)])
+    vector = index.embedder.question("Who said the bridge is safe?")
+    flt = Filter(speakers=["Ann Lee"])
+    first = index.dense(vector, 6, flt)
+    assert len(first) == 6 and len(index.kept_vectors) == 6
+    reads: list[object] = []
+    get = index.quotes.get
+    index.quotes.get = lambda **kw: reads.append(kw.get("include")) or get(**kw)  # type: ignore[method-assign]
+    again = index.dense(vector, 6, flt)
+    assert ["embeddings"] not in reads  # the kept vectors, not a second read
+    assert [(s.id, s.dense) for s in again] == [(s.id, s.dense) for s in first]
+    fresh = open_index().dense(vector, 6, flt)
+    assert [s.id for s in fresh] == [s.id for s in first]
+    assert [s.dense for s in fresh] == pytest.approx([s.dense for s in first], abs=1e-6)
+    assert index.remove([_article(other, "/news/other.txt").doc_id]) == 1
+    left = index.dense(vector, 6, flt)
+    assert {s.meta["doc_id"] for s in left} == {_article().doc_id} and len(left) == 3
+
+
+@pytest.mark.parametrize("lexical", [True, False], ids=["embedded", "server-like"])
+def test_records_holding_a_span(tmp_path: Path, embedder: MiniLMEmbedding, lexical: bool) -> None:
+    """``holding``: the records of an article whose span holds a given span (beside an embedded
+    store picked by their ids, else by their metadata), within the filter."""
+    from store.index import Filter
+
+    path = tmp_path / "lexical.sqlite3" if lexical else None
+    index = QuoteIndex(connect(str(tmp_path / "store")), embedder, "test", path)
+    article = _article()
+    inner = "It is safe"
+    outer = _quote(TEXT, "“It is safe,” Lee said. “We checked every bolt", "Ann Lee")
+    index.add([(article, [*QUOTES, outer])])
+    at = TEXT.index(inner)
+    span = (article.doc_id, at, at + len(inner))
+    holders = index.holding([span], Filter())
+    assert sorted(s.meta["quote"] for s in holders) == sorted([inner, outer.quote])
+    assert index.holding([span], Filter(speakers=["Bo Park"])) == []
+    assert index.holding([("nothing", 0, 5)], Filter()) == []
+
+
 def test_repeated_searched_text_is_embedded_once(index: QuoteIndex, embedder) -> None:
     calls: list[int] = []
     real = embedder.encode

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import chromadb
+import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from store.embed import MiniLMEmbedding
@@ -71,6 +72,7 @@ class QuoteIndex(QuoteReads, PendingWrites):
         where Chroma's own full-text filter does the lexical search (store/index/lexical.py)."""
         self.client = client
         self.embedder = embedder
+        self.kept_vectors: dict[str, np.ndarray] = {}  # QuoteReads._vectors
         self.where = where or ("the embedded store" if lexical_path else "the Chroma server")
         # Any: chromadb's type hints are narrower than the values it accepts and returns
         # (optional result fields, TypedDict configs), and would need a cast per call.

@@ -4,14 +4,14 @@ or by filter, articles. Nothing here reads the whole store on a question's path.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from store.errors import NotFoundError
 from store.index.lexical import Filter
-from store.index.records import hit_from
+from store.index.records import hit_from, id_span
 from store.types import Hit
 
 PAGE = 1000
@@ -23,6 +23,13 @@ OVERFETCH = 10  # a broad filter first looks among this many times the records i
 # metadata the same query takes 480 ms), and Chroma's filtered HNSW only when that finds none.
 EXACT_IDS = 600
 WIDE = 3000
+VECTORS_KEPT = 50_000  # vectors of exactly searched records kept in memory (~77 MB at most)
+HOLDERS = 500  # records of one article looked at for those holding a span
+HOLD_SLACK = 2  # a holder may end this many characters before the span (its closing marks)
+
+
+def _span(meta: dict[str, Any]) -> tuple[str, int, int]:
+    return str(meta.get("doc_id", "")), int(meta.get("start", 0)), int(meta.get("end", 0))
 
 
 def pages(
@@ -56,6 +63,7 @@ class QuoteReads:
     articles: Any
     embedder: Any
     lexicon: Any
+    kept_vectors: dict[str, np.ndarray]  # by record id (``_vectors``)
 
     def search(self, text: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         """Dense search: the k quote records nearest the text, score = cosine similarity."""
@@ -163,15 +171,31 @@ class QuoteReads:
         """The n records of ``ids`` nearest the vector, by exact cosine."""
         if not ids:
             return []
-        got = self.quotes.get(ids=ids, include=["embeddings"])
-        sims = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(vector, np.float32)
+        ids, matrix = self._vectors(list(dict.fromkeys(ids)))
+        sims = matrix @ np.asarray(vector, np.float32)
         # Nearest first; equal similarities (copies of one text) in id order, deterministic.
-        order = sorted(range(len(sims)), key=lambda j: (-float(sims[j]), got["ids"][j]))[:n]
-        best = self.fetch([got["ids"][j] for j in order])
-        score = {got["ids"][j]: float(sims[j]) for j in order}
+        order = sorted(range(len(sims)), key=lambda j: (-float(sims[j]), ids[j]))[:n]
+        best = self.fetch([ids[j] for j in order])
+        score = {ids[j]: float(sims[j]) for j in order}
         for s in best:
             s.dense = score[s.id]
         return best
+
+    def _vectors(self, ids: list[str]) -> tuple[list[str], np.ndarray]:
+        """The stored vectors of these ids (unknown ones left out). A record's id names its
+        article's text and span, so its vector never changes: the vectors of records searched
+        exactly are kept (up to VECTORS_KEPT), and a much-quoted speaker's ~600 are not read
+        again for every question about them (~35 ms from Chroma)."""
+        kept = self.kept_vectors
+        todo = [i for i in ids if i not in kept]
+        if todo:
+            got = self.quotes.get(ids=todo, include=["embeddings"])
+            if len(kept) + len(got["ids"]) > VECTORS_KEPT:
+                kept.clear()
+            for i, e in zip(got["ids"], got["embeddings"], strict=True):
+                kept[i] = np.asarray(e, dtype=np.float32)
+        found = [i for i in ids if i in kept]
+        return found, np.array([kept[i] for i in found], dtype=np.float32).reshape(len(found), -1)
 
     def _within(self, vector: np.ndarray, n: int, flt: Filter) -> list[Stored] | None:
         """The n records nearest the vector among those the filter keeps (attributed ones only
@@ -218,6 +242,25 @@ class QuoteReads:
             for i, m, d, e in zip(got["ids"], got["metadatas"], got["documents"], embs, strict=True)
         }
         return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
+
+    def holding(self, spans: Sequence[tuple[str, int, int]], flt: Filter) -> list[Stored]:
+        """Records within the filter whose span holds one of these (doc_id, start, end) spans
+        (a holder may end up to ``HOLD_SLACK`` characters before the span does). Beside an
+        embedded store the ids say where each record lies, so only the holders are read (an
+        article's 500 records with their paragraphs cost ~50 ms; its ids ~1 ms)."""
+        docs = sorted({d for d, _, _ in spans})
+        if not docs:
+            return []
+        within = replace(flt, doc_ids=docs)
+
+        def holds(doc_id: str, start: int, end: int) -> bool:
+            return any(d == doc_id and start <= s and e <= end + HOLD_SLACK for d, s, e in spans)
+
+        if hasattr(self.lexicon, "matching"):
+            ids = self.lexicon.matching(within, limit=HOLDERS * len(docs))
+            return self.fetch([i for i in ids if (at := id_span(i)) and holds(*at)])
+        found = self.filtered(within, HOLDERS * len(docs))
+        return [s for s in found if holds(*_span(s.meta))]
 
     def filtered(self, flt: Filter, limit: int) -> list[Stored]:
         """Up to ``limit`` records matching the filter (no ranking: the order they were written

@@ -85,7 +85,19 @@ def quote_record(article: Article, quote: Quote, speaker: str | None = None) -> 
         "context_start": c_start,
         "sentence": sentence,
     }
-    return Record(f"{article.doc_id}:{quote.start}:{quote.end}", searched or quote.quote, metadata)
+    id_ = record_id(article.doc_id, quote.start, quote.end)
+    return Record(id_, searched or quote.quote, metadata)
+
+
+def record_id(doc_id: str, start: int, end: int) -> str:
+    return f"{doc_id}:{start}:{end}"
+
+
+def id_span(record_id: str) -> tuple[str, int, int] | None:
+    """``doc_id:start:end`` (``quote_record``'s ids) → its parts; None for any other id."""
+    doc_id, _, span = record_id.partition(":")
+    start, _, end = span.partition(":")
+    return (doc_id, int(start), int(end)) if start.isdigit() and end.isdigit() else None
 
 
 def article_records(article: Article, quotes: list[Quote]) -> list[Record]:
