@@ -141,7 +141,7 @@ def test_quote_after_a_mixed_attribution_continues_it(extractor) -> None:
     text = (
         'The answers to veteran suicides are "not meeting the demand," says Paul Rieckhoff, '
         'founder of a veterans group. "We often compare it to the early days of the AIDS crisis, '
-        'when people weren\'t paying attention."'
+        "when people weren't paying attention.\""
     )
     q = find(run(extractor, text), "not meeting the demand")
     assert q.speaker == "Paul Rieckhoff"

@@ -81,3 +81,23 @@ def test_the_asked_kind_matches_words_of_its_group() -> None:
     assert _kind_cover({stem("gop"), stem("strategist")}, found) == 1.0
     assert _kind_cover({stem("senator")}, found) == 0.0
     assert _kind_cover({stem("pianist")}, frozenset({stem("pianist")})) == 1.0
+
+
+def test_check_compares_what_two_models_answer_not_their_weights() -> None:
+    """``--check``'s comparison: a model against itself changes nothing; one whose threshold
+    makes it abstain everywhere changes exactly the answers the first one gave."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(11)
+    data = []
+    for n in range(40):
+        xs = pool(rng)
+        y = np.zeros(len(xs))
+        y[int(np.argmax(xs[:, SUPPORT]))] = 1.0
+        data.append((GoldenItem(f"nt{n}", "Who said it?", ["X"], "q", "s"), xs, y, 0))
+    model = load()
+    assert fit_ranker.compare(model, model, data) == (0.0, 0.0)
+    silent = replace(model, threshold=2.0)
+    changed, _ = fit_ranker.compare(model, silent, data)
+    given = sum(a is not None for a in fit_ranker.answers(model, data))
+    assert given > 0 and changed == given / len(data)

@@ -231,6 +231,10 @@ class Model:
             out = np.where(capped, support, out)
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Model:
+        return cls(Linear(**data["rank"]), Linear(**data["decide"]), data["threshold"])
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": "ranker.v2",
@@ -250,7 +254,7 @@ def load(path: Path = MODEL) -> Model | None:
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("version") != "ranker.v2" or data.get("features") != FEATURES:
         return None
-    return Model(Linear(**data["rank"]), Linear(**data["decide"]), data["threshold"])
+    return Model.from_dict(data)
 
 
 def vectors(pool: list[Candidate], q: Question) -> list[list[float]]:
