@@ -295,3 +295,26 @@ def test_unreachable_server_is_a_sentence() -> None:
     with pytest.raises(StoreError, match="Cannot open the Chroma store at http://127.0.0.1:9"):
         client = connect("", "http://127.0.0.1:9")
         client.heartbeat()
+
+
+def test_a_name_is_shown_in_full_but_never_as_a_group(index: QuoteIndex) -> None:
+    """ "Sanders" is shown as the article's "Bernie Sanders", never as a group of speakers
+    whose name ends the same way ("Hillary and Bernie Sanders", a pronoun resolved to two
+    people); the group is shown as itself."""
+    text = (
+        "Tax plan\nBernie Sanders said the loopholes must close. Sanders said it again.\n"
+        "Hillary and Bernie Sanders said they agree on most of it."
+    )
+    article = _article(text, "/news/tax.txt")
+    quotes = [
+        _quote(text, "the loopholes must close", "Bernie Sanders"),
+        _quote(text, "it again", "Sanders"),
+        _quote(text, "they agree on most of it", "Hillary and Bernie Sanders"),
+    ]
+    index.add([(article, quotes)])
+    shown = index.names.display(["Sanders", "Bernie Sanders", "Hillary and Bernie Sanders"])
+    assert shown == {
+        "Sanders": "Bernie Sanders",
+        "Bernie Sanders": "Bernie Sanders",
+        "Hillary and Bernie Sanders": "Hillary and Bernie Sanders",
+    }

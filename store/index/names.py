@@ -28,6 +28,7 @@ DUMMY = [0.0] * 383 + [1.0]
 _SEP = "|"
 _GENDER = {"she": "f", "her": "f", "ms": "f", "mrs": "f", "he": "m", "him": "m", "mr": "m"}
 MAX_FORMS = 12
+_GROUP = {"and", "&"}  # a name holding these names several speakers
 
 
 def name_key(name: str) -> str:
@@ -245,7 +246,8 @@ class NameTable:
 
     def display(self, names: Iterable[str]) -> dict[str, str]:
         """Each stored name → the name to show: the fullest known speaker whose name holds all its
-        words and ends like it ("Putin" → "Vladimir Putin"), the most quoted if several.
+        words and ends like it ("Putin" → "Vladimir Putin"), the most quoted if several; never a
+        group of speakers ("Bernie Sanders" is not shown as "Hillary and Bernie Sanders").
 
         Two reads for the whole batch: the speakers sharing each name's last word, then their rows.
         """
@@ -255,7 +257,10 @@ class NameTable:
             n: [
                 k
                 for k in by_last.get(w[-1], ())
-                if k.split()[-1] == w[-1] and set(w) < set(k.split()) and len(k.split()) <= 4
+                if k.split()[-1] == w[-1]
+                and set(w) < set(k.split())
+                and len(k.split()) <= 4
+                and (_GROUP & set(k.split()) <= set(w))  # not "Hillary and Bernie Sanders"
             ]
             for n, w in wanted.items()
             if w
