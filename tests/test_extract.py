@@ -702,3 +702,18 @@ def test_a_title_s_period_ends_no_sentence(extractor, text, speaker) -> None:
     the quote with "Navy Capt" for a speaker, or none (PolNeAR train: the Pentagon's Jeff Davis)."""
     (quote,) = extractor.extract(text)
     assert quote.speaker == speaker
+
+
+def test_a_number_is_no_ones_antecedent(extractor) -> None:
+    """ "the two did not discuss it. She told ABC …": "She" is the woman the story names,
+    not "two" (a number subject is never a speaker, nor what a later pronoun stands for)."""
+    text = (
+        "Fox News anchor Megyn Kelly interviewed Donald Trump on Tuesday.\n\n"
+        "In the released excerpt, the two did not directly discuss his criticisms of her. "
+        "She told ABC on Monday that the tone of the interview was cordial, with tense moments."
+    )
+    q = find(run(extractor, text), "the tone of the interview was cordial")
+    assert q.speaker == "Megyn Kelly"
+    assert all(
+        not (q.speaker or "x")[:1].isdigit() and q.speaker != "two" for q in run(extractor, text)
+    )

@@ -21,6 +21,7 @@ from store.extract.mention import (
     name_part,
     name_span,
 )
+from store.extract.subject import NUMERIC
 from store.speakers import canonical_key, fold, is_title, strip_titles
 
 # Abbreviated titles, so "the governor" finds "Gov. Jeb Bush"
@@ -306,7 +307,9 @@ class ArticleSpeakers:
             found = None if mention.named else self.described(head, mention)
             name = found or self.canonical(mention.name)
             label = head.ent_type_ if head.ent_type_ in NAME_LABELS else "PERSON"
-            if head.ent_type_ or head.pos_ == "PROPN":
+            if head.like_num or head.ent_type_ in NUMERIC:
+                pass  # "the two did not discuss it. She told ABC …": no one's antecedent
+            elif head.ent_type_ or head.pos_ == "PROPN":
                 self.add(head.idx, name, label, gender_of(mention.span.text), True)
         else:
             name = None
