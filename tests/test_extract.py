@@ -717,3 +717,17 @@ def test_a_number_is_no_ones_antecedent(extractor) -> None:
     assert all(
         not (q.speaker or "x")[:1].isdigit() and q.speaker != "two" for q in run(extractor, text)
     )
+
+
+def test_a_subject_of_unknown_gender_gives_way_to_one_whose_gender_agrees(extractor) -> None:
+    """ "Mr. Trump took offense when Megyn Kelly confronted him … He later said …": "He" is
+    Trump (a man, by his title), not the later subject Kelly, whose gender no title or given
+    name tells; so Kelly is not taken for a man, and the next "She" is hers."""
+    text = (
+        "Mr. Donald Trump took offense when Fox News anchor Megyn Kelly confronted him in the "
+        "first debate. He later said that her questions were unfair.\n\n"
+        "She told ABC on Monday that the interview was cordial, with tense moments."
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "that her questions were unfair").speaker == "Donald Trump"
+    assert find(quotes, "that the interview was cordial").speaker == "Megyn Kelly"

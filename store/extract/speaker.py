@@ -276,8 +276,11 @@ class ArticleSpeakers:
             return cand.label in ("ORG", "GPE")
         if cand.label != "PERSON":
             return False
-        gender = self.gender.get(cand.name) or self.guessed.get(cand.name)
+        gender = self._gender(cand.name)
         return not gender or (gender == "f") == (pronoun in FEMALE)
+
+    def _gender(self, name: str) -> str | None:
+        return self.gender.get(name) or self.guessed.get(name)
 
     def pronoun(self, token: Token) -> str | None:
         """Antecedent of a pronoun: the latest fitting subject, else the latest fitting name."""
@@ -287,15 +290,23 @@ class ArticleSpeakers:
             groups = [c for c in self.history if c.label == "GROUP" and window <= c.pos < token.idx]
             if groups:
                 return groups[-1].name
-        fallback = None
+        fallback = unsure = None
         for cand in reversed(self.history):
             if cand.pos >= token.idx or not self._fits(pronoun, cand):
                 continue
             if cand.subject and cand.pos >= window:
-                return cand.name
-            if cand.pos >= window - 900:
+                # "Kelly confronted him … He later suggested …": a subject of unknown gender
+                # gives way to an earlier one in the window whose gender the article states
+                # (a title, a pronoun already resolved); a given name's guess does not count
+                # ("Kim" is a woman's name in the census lists, not in "Kim Jong Un").
+                if unsure is None and (pronoun not in FEMALE | MALE or self._gender(cand.name)):
+                    return cand.name
+                if unsure is not None and cand.name in self.gender:
+                    return cand.name
+                unsure = unsure or cand.name
+            elif cand.pos >= window - 900:
                 fallback = fallback or cand.name
-        return fallback
+        return unsure or fallback
 
     def resolve(self, head: Token, mention: Mention) -> tuple[str | None, str | None]:
         """Canonical speaker and role for a cue subject; records it for later pronouns."""
