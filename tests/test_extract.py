@@ -170,10 +170,13 @@ def test_she_after_a_surname_the_tagger_took_for_an_organisation(extractor) -> N
 def test_one_of_a_group_named_by_its_appositive(extractor) -> None:
     text = (
         "In a statement, one of the family's attorneys, Justin Bamberg, said the videos show "
-        "Scott calmly leaving his car when asked to do so by police."
+        "Scott calmly leaving his car when asked to do so by police. The police chief disagreed."
+        "\n\n“We want the whole truth, and we want it now,” he added."
     )
-    q = find(run(extractor, text), "the videos show Scott")
+    quotes = run(extractor, text)
+    q = find(quotes, "the videos show Scott")
     assert (q.speaker, q.speaker_role) == ("Justin Bamberg", "one of the family's attorneys")
+    assert find(quotes, "We want the whole truth").speaker == "Justin Bamberg"  # he: the named one
 
 
 def test_he_after_an_untagged_surname_and_an_earlier_resolved_speaker(extractor) -> None:

@@ -318,7 +318,7 @@ class ArticleSpeakers:
             found = None if mention.named else self.described(head, mention)
             name = found or self.canonical(mention.name)
             label = head.ent_type_ if head.ent_type_ in NAME_LABELS else "PERSON"
-            if head.like_num or head.ent_type_ in NUMERIC:
+            if (head.like_num or head.ent_type_ in NUMERIC) and not mention.named:
                 pass  # "the two did not discuss it. She told ABC …": no one's antecedent
             elif head.ent_type_ or head.pos_ == "PROPN":
                 self.add(head.idx, name, label, gender_of(mention.span.text), True)
