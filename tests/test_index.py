@@ -318,3 +318,69 @@ def test_a_name_is_shown_in_full_but_never_as_a_group(index: QuoteIndex) -> None
         "Bernie Sanders": "Bernie Sanders",
         "Hillary and Bernie Sanders": "Hillary and Bernie Sanders",
     }
+
+
+def test_a_tie_between_fuller_names_is_broken_the_same_way_in_every_process(
+    index: QuoteIndex,
+) -> None:
+    """ "Lee" said once each by four people with names of one length: the name shown for a bare
+    "Lee" must not depend on set order (hash seeds differ between processes on one server)."""
+    people = ["Dan Lee", "Ann Lee", "Cal Lee", "Bob Lee"]
+    text = "Roads\n" + " ".join(f"{p} said road {n} will close." for n, p in enumerate(people))
+    article = _article(text, "/news/roads.txt")
+    quotes = [_quote(text, f"road {n} will close", p) for n, p in enumerate(people)]
+    index.add([(article, quotes + [_quote(text, "Roads", "Lee")])])
+    assert index.names.display(["Lee"]) == {"Lee": "Ann Lee"}  # then the first alphabetically
+
+
+def test_speaker_lookups_read_each_row_once_and_only_shorter_forms(index: QuoteIndex) -> None:
+    """ "Ann Lee" also finds another article's "Ms. Lee" and the group "Ann Lee and Bob Smith",
+    but Bob Smith is never shown as that group, so no "… Smith" row is read for it; asked again,
+    the same generation reads nothing."""
+    from bot.chain.people import People
+
+    first = "Budget\nAnn Lee said taxes would rise. Ann Lee and Bob Smith said they would meet."
+    second = "Vote\nMs. Lee said the vote was close. Smith said the count was wrong."
+    third = "Count\nBob Smith said the count was right."
+    index.add(
+        [
+            (
+                _article(first, "/news/budget.txt"),
+                [
+                    _quote(first, "taxes would rise", "Ann Lee"),
+                    _quote(first, "they would meet", "Ann Lee and Bob Smith"),
+                ],
+            ),
+            (
+                _article(second, "/news/vote.txt"),
+                [
+                    _quote(second, "the vote was close", "Lee"),
+                    _quote(second, "the count was wrong", "Smith"),
+                ],
+            ),
+            (
+                _article(third, "/news/count.txt"),
+                [_quote(third, "the count was right", "Bob Smith")],
+            ),
+        ]
+    )
+    people = People(index)
+    people.refresh()
+    read: list[str] = []
+    get = people.names.names.get
+
+    def counted(*args: object, **kwargs: object) -> object:
+        read.extend(kwargs.get("ids") or [])  # type: ignore[arg-type]
+        return get(*args, **kwargs)
+
+    people.names.names.get = counted  # type: ignore[method-assign]
+    assert people.speakers_for("Ann Lee") == ["Ann Lee", "Ann Lee and Bob Smith", "Lee"]
+    assert "n:smith" not in read and "n:bob smith" not in read
+    assert len(read) == len(set(read))  # every row and word record read once
+    read.clear()
+    assert people.canon_many(["Lee", "Ann Lee and Bob Smith"]) == {
+        "Lee": "Ann Lee",
+        "Ann Lee and Bob Smith": "Ann Lee and Bob Smith",
+    }
+    assert read == []
+    assert people.speakers_for("Smith") == ["Ann Lee and Bob Smith", "Bob Smith", "Smith"]

@@ -9,7 +9,7 @@ import threading
 from typing import Any
 
 from store.index import QuoteIndex
-from store.index.names import name_key
+from store.index.names import NameReads, name_key, shown_under
 from store.speakers import PRONOUNS, fold
 
 _CAPITALISED = re.compile(r"[A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|de|van|von|bin|al))*")
@@ -23,6 +23,7 @@ class People:
         self._generation: str | None = None
         self._lock = threading.Lock()
         self._cache: dict[tuple[str, str], Any] = {}
+        self.names = NameReads(index.names.names)
 
     def refresh(self) -> None:
         """Called once per question: one Chroma read tells whether anything changed."""
@@ -30,6 +31,7 @@ class People:
         if generation != self._generation:
             with self._lock:
                 self._cache.clear()
+                self.names = NameReads(self.index.names.names)
                 self._generation = generation
 
     def _memo(self, kind: str, key: str, compute: Any) -> Any:
@@ -43,7 +45,7 @@ class People:
 
     def rows(self, typed: str) -> list[dict[str, Any]]:
         """Speaker rows a user's words refer to, most quoted first."""
-        return self._memo("rows", typed, lambda: self.index.names.lookup(typed))
+        return self._memo("rows", typed, lambda: self.names.lookup(typed))
 
     def speakers_for(self, typed: str) -> list[str]:
         """The stored names (as on quote records) of the speakers a user's words refer to, with
@@ -53,14 +55,20 @@ class People:
 
     def _forms(self, typed: str) -> list[str]:
         rows = self.rows(typed)
-        names = self.index.names
+        names = self.names
         shown = set(self.canon_many([str(r["name"]) for r in rows]).values())
-        lasts = {str(r["key"]).split()[-1]: r for r in rows if str(r["key"])}
+        own = {str(r["key"]) for r in rows}
+        # Only a speaker shown under a found or shown name can be shown as one: "Shea" under
+        # "Dorothy Shea", never every "… Trump" because "Clinton" found "Clinton and Trump".
+        under: dict[str, list[str]] = {}
+        for key in own | {name_key(s) for s in shown}:
+            if key:
+                under.setdefault(key.split()[-1], []).append(key)
         shorter = {
             k
-            for last, keys in names._keys_for("t", lasts).items()
+            for last, keys in names._keys_for("t", under).items()
             for k in keys
-            if k.split()[-1] == last and k not in {str(r["key"]) for r in rows}
+            if k not in own and any(k == f or shown_under(k, f) for f in under[last])
         }
         extra = list(names.speakers(shorter).values())
         canon = self.canon_many([str(r["name"]) for r in extra])  # one batch of reads
@@ -77,7 +85,7 @@ class People:
         """``canon`` for many names, with one batch of reads for those not cached yet."""
         todo = [n for n in dict.fromkeys(names) if n and ("canon", n) not in self._cache]
         if todo:
-            for name, shown in self.index.names.display(todo).items():
+            for name, shown in self.names.display(todo).items():
                 self._cache[("canon", name)] = shown
         return {n: self._cache.get(("canon", n), n) for n in names}
 
@@ -95,7 +103,7 @@ class People:
 
     def get(self, name: str, default: str | None = None) -> str | None:
         """She/he evidence for a shown name (the ``gender`` mapping of resolve_references)."""
-        value = self._memo("gender", name, lambda: self.index.names.gender(name))
+        value = self._memo("gender", name, lambda: self.names.gender(name))
         return value if value is not None else default
 
     def empty(self) -> bool:
@@ -103,7 +111,7 @@ class People:
         return bool(self._memo("empty", "", lambda: self.index.quotes.count() == 0))
 
     def publishers(self) -> list[str]:
-        return list(self._memo("publishers", "", self.index.names.publishers))
+        return list(self._memo("publishers", "", self.names.publishers))
 
 
 def _ends_like(part: str, key: str) -> bool:
