@@ -384,3 +384,41 @@ def test_speaker_lookups_read_each_row_once_and_only_shorter_forms(index: QuoteI
     }
     assert read == []
     assert people.speakers_for("Smith") == ["Ann Lee and Bob Smith", "Bob Smith", "Smith"]
+
+
+def test_a_full_name_is_not_shown_with_a_descriptor_or_in_capitals(index: QuoteIndex) -> None:
+    """What a sentence start or a headline puts before or onto a name is not the name: "Rival
+    Hillary Clinton" is shown as the more quoted Hillary Clinton, and she is never shown as
+    "Rival Hillary Clinton"; a headline's "HILLARY CLINTON" is shown in its usual case; a
+    middle initial quoted as often is kept ("Donald J. Trump"); a group keeps its own words
+    ("Republican leaders" is not "Senate Republican leaders"); "Top Clinton" (an aide's
+    truncated title, no given name) stays as it is."""
+    said = [
+        ("Hillary Clinton", 3),
+        ("HILLARY CLINTON", 1),
+        ("Rival Hillary Clinton", 2),
+        ("Donald J. Trump", 2),
+        ("Donald Trump", 1),
+        ("Republican leaders", 2),
+        ("Senate Republican leaders", 3),
+        ("Top Clinton", 1),
+    ]
+    batch = []
+    for n, (name, times) in enumerate(said):  # an article each: one would use its fullest name
+        text = f"Race {n}\n" + " ".join(f"{name} said point {k} stands." for k in range(times))
+        quotes = [_quote(text, f"point {k} stands", name) for k in range(times)]
+        batch.append((_article(text, f"/news/race{n}.txt"), quotes))
+    index.add(batch)
+    names = [name for name, _ in said] + ["Clinton", "Trump"]
+    assert index.names.display(names) == {
+        "Hillary Clinton": "Hillary Clinton",
+        "HILLARY CLINTON": "Hillary Clinton",
+        "Rival Hillary Clinton": "Hillary Clinton",
+        "Donald J. Trump": "Donald J. Trump",
+        "Donald Trump": "Donald J. Trump",
+        "Republican leaders": "Republican leaders",
+        "Senate Republican leaders": "Senate Republican leaders",
+        "Top Clinton": "Top Clinton",
+        "Clinton": "Hillary Clinton",
+        "Trump": "Donald J. Trump",
+    }

@@ -15,7 +15,7 @@ from bot.chain.retrieve import query_vector
 from bot.chain.verify import STOPWORDS, fold, words
 from store.errors import InputError
 from store.index import Filter, QuoteIndex, hit_from
-from store.index.names import name_key
+from store.index.names import name_key, shown_key
 from store.speakers import PRONOUNS
 from store.types import Hit
 
@@ -80,9 +80,12 @@ def list_speakers(index: QuoteIndex, limit: int = 100_000) -> list[dict[str, Any
     of a fuller one is merged into it ("Putin" into "Vladimir Putin")."""
     rows = index.names.search("name", "", limit)
     by_key = {str(r["key"]): r for r in rows}
+    by_last: dict[str, dict[str, dict[str, Any]]] = {}  # a speaker is shown as one ending alike
+    for key, r in by_key.items():
+        by_last.setdefault(key.split()[-1] if key else "", {})[key] = r
     merged: dict[str, dict[str, Any]] = {}
     for key, r in sorted(by_key.items(), key=lambda kv: -int(kv[1].get("quotes", 0))):
-        target = _fuller(key, by_key) or key
+        target = shown_key(key, by_last[key.split()[-1] if key else ""])
         name = str(by_key[target]["name"])
         out = merged.setdefault(
             name, {"speaker": name, "aliases": set(), "quotes": 0, "articles": 0}
@@ -93,16 +96,6 @@ def list_speakers(index: QuoteIndex, limit: int = 100_000) -> list[dict[str, Any
         out["aliases"] |= {a for a in surfaces if a and a != name and _is_alias(a)}
     listed = [{**m, "aliases": sorted(m["aliases"])} for m in merged.values()]
     return sorted(listed, key=lambda r: (-r["quotes"], -r["articles"], r["speaker"].lower()))
-
-
-def _fuller(key: str, by_key: dict[str, dict[str, Any]]) -> str | None:
-    words_ = key.split()
-    fuller = [
-        k
-        for k in by_key
-        if k.split()[-1] == words_[-1] and set(words_) < set(k.split()) and len(k.split()) <= 4
-    ]
-    return max(fuller, key=lambda k: (int(by_key[k].get("quotes", 0)), k), default=None)
 
 
 def _is_alias(surface: str) -> bool:

@@ -31,6 +31,16 @@ def _table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _given() -> frozenset[str]:
+    return frozenset(_frequencies("dist.male.first")) | frozenset(_frequencies("dist.female.first"))
+
+
+def is_given_name(word: str) -> bool:
+    """Whether a word is a first name in the census lists ("hillary", "bill"; not "rival")."""
+    return fold(word).strip(".,") in _given()
+
+
 def given_gender(name: str) -> str | None:
     """'f', 'm' or None for a full name ("Jake Sullivan" → 'm'); one-word names give None."""
     parts = name.split()

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from store.extract.given import is_given_name
 from store.index.records import Record
 from store.speakers import PRONOUNS, canonical_key, fold, surname_matches
 
@@ -49,11 +50,82 @@ def shown_under(key: str, fuller: str) -> bool:
     )
 
 
+def shown_key(key: str, rows: Mapping[str, dict[str, Any]], name: str = "") -> str:
+    """The speaker (among rows by key) whose name a speaker key is shown under; ``name`` is
+    the key's own spelling when it has no row. See ``NameTable.display``:
+
+    - a descriptor before a more quoted full name is dropped ("Rival Hillary Clinton");
+    - a description is shown as it is ("party officials", never "Democratic Party officials");
+    - a name with a given name only gains initials or middle names quoted as often
+      ("Donald J. Trump"), so "Hillary Clinton" is never "Rival Hillary Clinton";
+    - a one-word name gets the most quoted fuller one ("Putin" → "Vladimir Putin"), a longer
+      one (a two-word surname, a newspaper) one with forenames before it ("Marine Le Pen") or
+      quoted as often ("Aung San Suu Kyi"; never "Enter The Washington Post").
+    """
+
+    def quotes(k: str) -> int:
+        return int(rows.get(k, {}).get("quotes", 0))
+
+    words = key.split()
+    if _descriptor_first(words) and quotes(" ".join(words[1:])) >= quotes(key):
+        key, words = " ".join(words[1:]), words[1:]
+    own = rows.get(key)
+    if _described(row_name(own) if own else name):
+        return key
+
+    def fits(k: str) -> bool:
+        if not shown_under(key, k):
+            return False
+        more = k.split()
+        forenames = all(len(w) == 1 or is_given_name(w) for w in set(more) - set(words))
+        if len(words) == 1:
+            return True
+        if is_given_name(words[0]):
+            return more[0] == words[0] and forenames and quotes(k) >= quotes(key)
+        if forenames and more[-len(words) :] == words:  # "Marine Le Pen" for "Le Pen"
+            return True
+        return quotes(k) >= quotes(key)
+
+    # Most quoted, then the shortest name, then the first alphabetically.
+    best = min(
+        (k for k in rows if fits(k)),
+        key=lambda k: (-quotes(k), len(str(rows[k]["name"])), str(rows[k]["name"])),
+        default=None,
+    )
+    return best or key
+
+
+_PARTICLES = frozenset(  # lower-case words inside names (and the s of an apostrophe)
+    "of the and for de del della di da du des van von der den ter bin ibn al el la le dos s".split()
+)
+
+
+def _described(name: str) -> bool:
+    """A description rather than a name: a word in lower case ("party officials", "Clinton
+    campaign"); name particles do not count ("Ludwig van Beethoven", "Bashar al-Assad")."""
+    return any(w[0].islower() and w not in _PARTICLES for w in re.findall(r"[^\W\d_]+", name))
+
+
 def _display(forms: list[str]) -> str:
     """The name shown for a speaker's stored forms ("U.S." / "US"): the fullest spelling, so it
     does not depend on which form was written first (several ingest workers write in any
-    order)."""
-    return max(forms, key=lambda f: (len(f), sum(c.isupper() for c in f), f))
+    order); a headline's capitals only when there is no other ("HILLARY CLINTON")."""
+
+    def shouted(form: str) -> bool:
+        return form.isupper() and len(form.split()) > 1
+
+    return max(forms, key=lambda f: (not shouted(f), len(f), sum(c.isupper() for c in f), f))
+
+
+def row_name(row: dict[str, Any]) -> str:
+    """The name to show for a speaker row: its stored name, or a better-cased stored form (rows
+    written before ``_display`` stopped preferring capitals keep "HILLARY CLINTON")."""
+    return _display([str(row["name"]), *_split(row.get("forms"))])
+
+
+def _descriptor_first(words: list[str]) -> bool:
+    """ "rival hillary clinton": a word that is no given name before a given name and surname."""
+    return len(words) >= 3 and not is_given_name(words[0]) and is_given_name(words[1])
 
 
 def _split(value: Any) -> list[str]:
@@ -209,7 +281,10 @@ class NameTable:
         if not ids:
             return {}
         got = self.names.get(ids=ids, include=["metadatas"])
-        return {i[2:]: dict(m) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+        return {
+            i[2:]: {**m, "name": row_name(m)}
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        }
 
     def _keys_with(self, kind: str, token: str) -> set[str]:
         """Speakers with this word in their name (``token``) or role (``role``)."""
@@ -262,28 +337,25 @@ class NameTable:
         """Each stored name → the name to show: the fullest known speaker whose name holds all its
         words and ends like it ("Putin" → "Vladimir Putin"), the most quoted if several; never a
         group of speakers ("Bernie Sanders" is not shown as "Hillary and Bernie Sanders").
+        A name that already has a given name keeps it and is shown fuller only by a middle name
+        quoted at least as often ("Hillary Clinton" is not "Rival Hillary Clinton"), and a
+        descriptor before a more quoted full name is dropped ("Rival Hillary Clinton" →
+        "Hillary Clinton"; "Top Clinton" stays).
 
         Two reads for the whole batch: the speakers sharing each name's last word, then their rows.
         """
         wanted = {n: name_key(n).split() for n in dict.fromkeys(names)}
         by_last = self._keys_for("t", {w[-1] for w in wanted.values() if w})
+        tails = {n: " ".join(w[1:]) for n, w in wanted.items() if _descriptor_first(w)}
         fuller = {
-            n: [k for k in by_last.get(w[-1], ()) if shown_under(" ".join(w), k)]
-            for n, w in wanted.items()
-            if w
+            key: [k for k in by_last.get(key.split()[-1], ()) if shown_under(key, k)]
+            for key in {" ".join(w) for w in wanted.values() if w} | set(tails.values())
         }
-        rows = self.speakers(
-            [name_key(n) for n in wanted] + [k for ks in fuller.values() for k in ks]
-        )
+        rows = self.speakers(list(fuller) + [k for ks in fuller.values() for k in ks])
         out: dict[str, str] = {}
         for name, w in wanted.items():
-            best = min(  # most quoted, then the shortest name, then the first alphabetically
-                (rows[k] for k in fuller.get(name, ()) if k in rows),
-                key=lambda r: (-int(r.get("quotes", 0)), len(str(r["name"])), str(r["name"])),
-                default=None,
-            )
-            own = rows.get(name_key(name)) if w else None
-            out[name] = str(best["name"]) if best else str(own["name"]) if own else name
+            row = rows.get(shown_key(" ".join(w), rows, name)) if w else None
+            out[name] = row_name(row) if row else name
         return out
 
     def gender(self, name: str) -> str | None:
@@ -304,6 +376,7 @@ class NameTable:
         )
         rows = [dict(m) for m in got["metadatas"]]
         if kind == "name":
+            rows = [{**r, "name": row_name(r)} for r in rows]
             rows.sort(key=lambda r: (-int(r.get("quotes", 0)), str(r["name"])))
         return rows[:limit]
 
