@@ -654,6 +654,35 @@ def test_a_headline_run_on_name_and_a_lower_case_group_do_not_name_a_surname(ext
     assert find(quotes, "speaking fees").speaker == "Bernie Sanders"
 
 
+def test_a_headline_with_a_verb_before_its_colon_has_no_speaker(extractor) -> None:
+    """ "Clinton Cash Debunks Hillary: …" is a headline (NER ran its words into one PERSON);
+    "Pat Caddell: …" names its speaker."""
+    text = (
+        "Clinton Cash Debunks Hillary: Only 'One or Two Instances' Slipped Through\n\n"
+        "Presumptive Democrat nominee Hillary Clinton said The Clinton Foundation had "
+        "“overwhelming disclosure,” referencing its donations on Wednesday.\n\n"
+        "Pat Caddell: Democrat Voters Worried About Health Issues\n\n"
+        "He spoke on Wednesday."
+    )
+    quotes = run(extractor, text)
+    speakers = {q.speaker for q in quotes}
+    assert "Clinton Cash Debunks Hillary" not in speakers
+    assert find(quotes, "overwhelming disclosure").speaker == "Hillary Clinton"
+
+
+def test_the_subject_next_to_a_speech_verb_is_its_speaker(extractor) -> None:
+    """The parse gives "wrote" two subjects, the sentence's ("An argument") and the quote's own
+    ("Monica Crowley"): the one beside the verb speaks."""
+    text = (
+        "The war haunts the debate.\n\n"
+        "An argument between those who fear Western softness in the face of conquest "
+        "(''This is less a 'refugee crisis' and more an occupation,'' Monica Crowley wrote in "
+        "The Washington Times last week) and those who fear a vengeful West."
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "less a 'refugee crisis'").speaker == "Monica Crowley"
+
+
 def test_she_does_not_resolve_to_a_man_named_without_a_title(extractor) -> None:
     """No "Mr." or "Ms" in the article: the given names tell Jake from Hillary."""
     text = (

@@ -8,7 +8,7 @@ from spacy.tokens import Doc, Span, Token
 
 from store.extract.cues import cue_score, is_speech_verb
 from store.extract.marks import Region
-from store.extract.reported import Candidate, subject_of, text_of
+from store.extract.reported import Candidate, nearest_subject, subject_of, text_of
 
 MIN_WORDS = 4  # shorter unattributed quoted text is a scare quote, title or nickname
 DIRECT_SHARE = 0.6  # a cue's content that is mostly quoted text is a direct quote
@@ -89,10 +89,7 @@ def _any_verb_after(doc: Doc, region: Region) -> Token | None:
 
 
 def _own_subject_outside(verb: Token, region: Region) -> Token | None:
-    for child in verb.children:
-        if child.dep_ == "nsubj" and not region.start <= child.idx < region.end:
-            return child
-    return None
+    return nearest_subject(verb, (region.start, region.end))
 
 
 def _mark_before(doc: Doc, region: Region, marks: str) -> Token | None:

@@ -64,10 +64,20 @@ def char_range(doc: Doc, first: int, last: int) -> tuple[int, int]:
     return start, end
 
 
+def nearest_subject(verb: Token, outside: tuple[int, int] = (0, 0)) -> Token | None:
+    """The verb's nsubj nearest to it (outside a character range): a parse that gives a verb two
+    subjects ("An argument between those who fear … (“…,” Monica Crowley wrote …)") gives
+    the speech verb's own subject the place next to it."""
+    subjects = [
+        c for c in verb.children if c.dep_ == "nsubj" and not outside[0] <= c.idx < outside[1]
+    ]
+    return min(subjects, key=lambda c: abs(c.i - verb.i), default=None)
+
+
 def _own_subject(verb: Token) -> Token | None:
-    for child in verb.children:
-        if child.dep_ == "nsubj":
-            return child
+    subject = nearest_subject(verb)
+    if subject is not None:
+        return subject
     for child in verb.children:
         if child.dep_ == "agent":
             return next((c for c in child.children if c.dep_ == "pobj"), None)
@@ -183,12 +193,20 @@ def _in_source(doc: Doc, token: Token) -> Candidate | None:
 _HEADLINE = re.compile(r"^([A-Z][\w.’'-]*(?: [A-Z][\w.’'-]*){0,3}): +(\S[^\n]*?)[.\s]*$", re.M)
 
 
+def _name_word(token: Token) -> bool:
+    """A word of a headline name: a proper noun, or a word NER took into a name that is no
+    common noun or verb — "Clinton Cash Debunks Hillary:" is a headline, not a speaker."""
+    if token.pos_ == "PROPN":
+        return True
+    return bool(token.ent_type_) and token.pos_ not in ("NOUN", "VERB", "AUX")
+
+
 def headline_attributions(doc: Doc) -> list[Candidate]:
     """ "Graham: Trump's rhetoric destroying GOP's chance" — a name, a colon and a claim."""
     found = []
     for m in _HEADLINE.finditer(text_of(doc)):
         name = doc.char_span(m.start(1), m.end(1))
-        if name is None or not all(t.pos_ == "PROPN" or t.ent_type_ for t in name):
+        if name is None or not all(_name_word(t) for t in name):
             continue
         if name.root.ent_type_ not in ("PERSON", "ORG", "GPE", "NORP", ""):
             continue
