@@ -133,14 +133,30 @@ def one_name(name: str) -> bool:
     return not re.search(r"\band\b|,|&", name) and len(name.split()) <= 4
 
 
+_PARTICLES = frozenset(  # lower-case words inside names (and the s of an apostrophe)
+    "of the and for de del della di da du des van von der den ter bin ibn al el la le dos s".split()
+)
+
+
+def described(name: str) -> bool:
+    """A description rather than a name: a word in lower case ("party officials", "Clinton
+    campaign"); name particles do not count ("Ludwig van Beethoven", "Bashar al-Assad")."""
+    return any(w[0].islower() and w not in _PARTICLES for w in re.findall(r"[^\W\d_]+", name))
+
+
 def fullest_names(names: Iterable[str]) -> dict[str, str]:
     """Within one article, a shorter name → the shortest fuller one holding all its words
-    ("Shea" → "Dorothy Camille Shea", "Son Hui" → "Choe Son Hui")."""
+    ("Shea" → "Dorothy Camille Shea", "Son Hui" → "Choe Son Hui"); never a description
+    ("Sanders" is not "Sanders camp")."""
     distinct = set(names)
     keys = {n: set(canonical_key(n).split()) for n in distinct}
     out: dict[str, str] = {}
     for name in distinct:
-        fuller = [o for o in distinct if keys[name] and keys[name] < keys[o] and one_name(o)]
+        fuller = [
+            o
+            for o in distinct
+            if keys[name] and keys[name] < keys[o] and one_name(o) and not described(o)
+        ]
         out[name] = min(fuller, key=lambda o: (len(o), o)) if fuller else name
     return out
 

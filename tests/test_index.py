@@ -386,13 +386,37 @@ def test_speaker_lookups_read_each_row_once_and_only_shorter_forms(index: QuoteI
     assert people.speakers_for("Smith") == ["Ann Lee and Bob Smith", "Bob Smith", "Smith"]
 
 
+def test_a_nickname_finds_the_person_even_when_a_group_holds_the_typed_words(
+    index: QuoteIndex,
+) -> None:
+    """ "Bill Ackman": the group "Bill Ackman and Melinda Gates" holds both words, but the
+    person is William A. Ackman, found as a nickname would find him without the group."""
+    first = "Shares\nWilliam A. Ackman said the stock would take time to recover."
+    second = "Pledge\nBill Ackman and Melinda Gates said they would give."
+    index.add(
+        [
+            (
+                _article(first, "/news/shares.txt"),
+                [_quote(first, "the stock", "William A. Ackman")],
+            ),
+            (
+                _article(second, "/news/pledge.txt"),
+                [_quote(second, "they would give", "Bill Ackman and Melinda Gates")],
+            ),
+        ]
+    )
+    found = [str(r["name"]) for r in index.names.lookup("Bill Ackman")]
+    assert sorted(found) == ["Bill Ackman and Melinda Gates", "William A. Ackman"]
+
+
 def test_a_full_name_is_not_shown_with_a_descriptor_or_in_capitals(index: QuoteIndex) -> None:
     """What a sentence start or a headline puts before or onto a name is not the name: "Rival
     Hillary Clinton" is shown as the more quoted Hillary Clinton, and she is never shown as
     "Rival Hillary Clinton"; a headline's "HILLARY CLINTON" is shown in its usual case; a
     middle initial quoted as often is kept ("Donald J. Trump"); a group keeps its own words
     ("Republican leaders" is not "Senate Republican leaders"); "Top Clinton" (an aide's
-    truncated title, no given name) stays as it is."""
+    truncated title, no given name) stays as it is; "Sanders" is never the description "Sanders
+    camp", however often it is quoted."""
     said = [
         ("Hillary Clinton", 3),
         ("HILLARY CLINTON", 1),
@@ -402,6 +426,8 @@ def test_a_full_name_is_not_shown_with_a_descriptor_or_in_capitals(index: QuoteI
         ("Republican leaders", 2),
         ("Senate Republican leaders", 3),
         ("Top Clinton", 1),
+        ("Sanders camp", 4),
+        ("Bernie Sanders", 1),
     ]
     batch = []
     for n, (name, times) in enumerate(said):  # an article each: one would use its fullest name
@@ -409,7 +435,7 @@ def test_a_full_name_is_not_shown_with_a_descriptor_or_in_capitals(index: QuoteI
         quotes = [_quote(text, f"point {k} stands", name) for k in range(times)]
         batch.append((_article(text, f"/news/race{n}.txt"), quotes))
     index.add(batch)
-    names = [name for name, _ in said] + ["Clinton", "Trump"]
+    names = [name for name, _ in said] + ["Clinton", "Trump", "Sanders"]
     assert index.names.display(names) == {
         "Hillary Clinton": "Hillary Clinton",
         "HILLARY CLINTON": "Hillary Clinton",
@@ -421,4 +447,7 @@ def test_a_full_name_is_not_shown_with_a_descriptor_or_in_capitals(index: QuoteI
         "Top Clinton": "Top Clinton",
         "Clinton": "Hillary Clinton",
         "Trump": "Donald J. Trump",
+        "Sanders camp": "Sanders camp",
+        "Bernie Sanders": "Bernie Sanders",
+        "Sanders": "Bernie Sanders",  # not the more quoted "Sanders camp": a description
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from store.speakers import (
     build_alias_table,
     canonical_key,
+    fullest_names,
     given_names_agree,
     match_speaker,
     strip_titles,
@@ -86,3 +87,11 @@ def test_surname_matches_a_typed_name_to_the_stored_one() -> None:
     assert surname_matches(["will", "estrada"], keys) == {"estrada"}
     assert surname_matches(["jeb", "bush"], keys) == set()  # another Bush's quotes are not Jeb's
     assert surname_matches(["ackman"], keys) == set()
+
+
+def test_a_name_in_an_article_is_never_shown_as_a_description_holding_it() -> None:
+    """ "the Sanders camp has identified …" and "…," Sanders said: the camp is not Sanders."""
+    assert fullest_names(["Sanders", "Sanders camp"])["Sanders"] == "Sanders"
+    assert fullest_names(["Sanders", "Sanders camp", "Bernie Sanders"])["Sanders"] == (
+        "Bernie Sanders"
+    )

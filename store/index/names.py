@@ -23,7 +23,7 @@ from typing import Any
 
 from store.extract.given import is_given_name
 from store.index.records import Record
-from store.speakers import PRONOUNS, canonical_key, fold, surname_matches
+from store.speakers import PRONOUNS, canonical_key, described, fold, surname_matches
 
 DUMMY = [0.0] * 383 + [1.0]
 _SEP = "|"
@@ -70,12 +70,12 @@ def shown_key(key: str, rows: Mapping[str, dict[str, Any]], name: str = "") -> s
     if _descriptor_first(words) and quotes(" ".join(words[1:])) >= quotes(key):
         key, words = " ".join(words[1:]), words[1:]
     own = rows.get(key)
-    if _described(row_name(own) if own else name):
+    if described(row_name(own) if own else name):
         return key
 
     def fits(k: str) -> bool:
-        if not shown_under(key, k):
-            return False
+        if not shown_under(key, k) or described(row_name(rows[k])):
+            return False  # a name is never shown as a description ("Sanders" ≠ "Sanders camp")
         more = k.split()
         forenames = all(len(w) == 1 or is_given_name(w) for w in set(more) - set(words))
         if len(words) == 1:
@@ -93,17 +93,6 @@ def shown_key(key: str, rows: Mapping[str, dict[str, Any]], name: str = "") -> s
         default=None,
     )
     return best or key
-
-
-_PARTICLES = frozenset(  # lower-case words inside names (and the s of an apostrophe)
-    "of the and for de del della di da du des van von der den ter bin ibn al el la le dos s".split()
-)
-
-
-def _described(name: str) -> bool:
-    """A description rather than a name: a word in lower case ("party officials", "Clinton
-    campaign"); name particles do not count ("Ludwig van Beethoven", "Bashar al-Assad")."""
-    return any(w[0].islower() and w not in _PARTICLES for w in re.findall(r"[^\W\d_]+", name))
 
 
 def _display(forms: list[str]) -> str:
@@ -320,8 +309,11 @@ class NameTable:
             return []
         keys = set.intersection(*(self._keys_with("token", w) for w in words[-1:] + words[:1]))
         keys = {k for k in keys if set(words) <= set(k.split())}
-        if not keys:  # "Bill Ackman" for William A. Ackman, "Representative Mo Brooks"
-            keys = surname_matches(words, self._keys_with("token", words[-1]))
+        if all(
+            _GROUP & set(k.split()) for k in keys
+        ):  # none, or only "Bill Ackman and Melinda Gates"
+            # "Bill Ackman" for William A. Ackman, "Representative Mo Brooks"
+            keys |= surname_matches(words, self._keys_with("token", words[-1]))
         if not keys:
             wanted = set(re.findall(r"\w+", fold(re.sub(r"^the\s+", "", typed, flags=re.I))))
             found = [self._keys_with("role", w) | self._keys_with("token", w) for w in wanted]
