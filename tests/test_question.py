@@ -79,6 +79,18 @@ def test_source_and_date_filters() -> None:
     assert parse_question("Who said it in 2016?").year == 2016
 
 
+def test_a_date_in_what_the_speaker_did_is_not_a_date_limit() -> None:
+    """ "who worked against Cruz in 2012" describes the pollster; the quote is from any time."""
+    q = parse_question(
+        "Which Austin pollster who worked against Cruz in 2012 said he is doing well?"
+    )
+    assert (q.month, q.year) == (None, None)
+    assert q.kind == "Austin pollster who worked against Cruz in 2012"
+    assert q.claim == "he is doing well"
+    q = parse_question("Which senator said in June 2016 that taxes would rise?")
+    assert (q.kind, q.month, q.year) == ("senator", 6, 2016)
+
+
 def _names(text: str) -> list[str]:
     known = ["Dorothy Camille Shea", "Vladimir Putin", "Andrei Rudenko"]
     return sorted((n for n in known if n in text), key=text.index)

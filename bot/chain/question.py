@@ -164,15 +164,13 @@ def parse_question(text: str, sources: Iterable[str] = ()) -> Question:
     quoted = [next(g for g in m.groups() if g) for m in _QUOTED.finditer(original)]
     fragment = max(quoted, key=len).strip(" ,.") if quoted else ""
     body, source = _strip_source(original, sources)
-    body, month, year = _strip_date(body)
-    body = _clean(body)
-    body = re.sub(r"^(?:and|so|ok|okay|also|then|but)\b[,]?\s+", "", body, flags=re.I)
+    undated, month, year = _strip_date(body)
+    if (month or year) and _describes_speaker(_parts(_lead(body))[1].get("kind", "")):
+        undated, month, year = body, None, None
+    body = _lead(undated)
     q = Question(text=original, fragment=fragment, source=source, month=month, year=year)
-    for intent, pattern in _PATTERNS:
-        m = pattern.match(body)
-        if not m:
-            continue
-        parts = {k: _clean(v or "") for k, v in m.groupdict().items()}
+    intent, parts = _parts(body)
+    if intent:
         return replace(
             q,
             intent=intent,
@@ -183,6 +181,27 @@ def parse_question(text: str, sources: Iterable[str] = ()) -> Question:
             kind=parts.get("kind", ""),
         )
     return replace(q, claim=_unquote(body))
+
+
+def _lead(body: str) -> str:
+    body = _clean(body)
+    return re.sub(r"^(?:and|so|ok|okay|also|then|but)\b[,]?\s+", "", body, flags=re.I)
+
+
+def _parts(body: str) -> tuple[str, dict[str, str]]:
+    """The first question pattern ``body`` matches, and its parts ("", {} if none)."""
+    for intent, pattern in _PATTERNS:
+        m = pattern.match(body)
+        if m:
+            return intent, {k: _clean(v or "") for k, v in m.groupdict().items()}
+    return "", {}
+
+
+def _describes_speaker(kind: str) -> bool:
+    """A date in a relative clause about the speaker ("Which pollster who worked against Cruz
+    in 2012 said …") says when they did that, not when the quote was said."""
+    found = re.search(r"\b(?:who|whose|that)\b", kind, flags=re.I)
+    return bool(found and _DATE.search(kind, found.end()))
 
 
 def _unquote(text: str) -> str:
