@@ -683,6 +683,20 @@ def test_the_subject_next_to_a_speech_verb_is_its_speaker(extractor) -> None:
     assert find(quotes, "less a 'refugee crisis'").speaker == "Monica Crowley"
 
 
+def test_a_person_the_tagger_missed_is_her_pronoun_antecedent(extractor) -> None:
+    """The small model tags no entity in "And oh yes, Carly Fiorina:"; a given name and a
+    capitalised word are still a person, and "she" is her, not an earlier man."""
+    text = (
+        "The debate, graded.\n\n"
+        "Jeb Bush stumbled again. Meanwhile, John Kasich reminds us of the Houseguest Who Won’t "
+        "Leave. And oh yes, Carly Fiorina: What, exactly, are her qualifications? Losing a Senate "
+        "race by ten points? She had a great line a while back when she said, “Unlike Hillary "
+        "Clinton, I know that flying is an activity, not an accomplishment.”"
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "flying is an activity").speaker == "Carly Fiorina"
+
+
 def test_she_does_not_resolve_to_a_man_named_without_a_title(extractor) -> None:
     """No "Mr." or "Ms" in the article: the given names tell Jake from Hillary."""
     text = (

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from store.extract.given import given_gender
+from store.extract.given import given_gender, is_given_name
 from store.extract.mention import (
     FEMALE,
     MALE,
@@ -150,7 +150,30 @@ class ArticleSpeakers:
             if label == "PERSON":
                 self._learn_role(ent)
                 self._add_group(ent, name)
-        self._untagged_subjects({t.i for e in doc.ents for t in e})
+        tagged = {t.i for e in doc.ents for t in e}
+        self._untagged_names(tagged)
+        self._untagged_subjects(tagged)
+
+    def _untagged_names(self, tagged: set[int]) -> None:
+        """ "And oh yes, Carly Fiorina: … She had a great line" where the tagger saw no entity:
+        a given name and a capitalised word after it, both proper nouns outside quote marks
+        and past the headline, are a person (for later pronouns and her bare surname)."""
+        doc, headline = self.doc, _headline_end(self.doc)
+        for token in doc[:-1]:
+            after = doc[token.i + 1]
+            if {token.i, after.i} & tagged or token.idx < headline:
+                continue
+            if not (token.pos_ == after.pos_ == "PROPN" and token.is_title and after.is_title):
+                continue
+            if token.i > 0 and doc[token.i - 1].pos_ == "PROPN":
+                continue  # inside a longer run of names ("New York Jets Coach")
+            if not is_given_name(token.text) or _within_marks(doc.text, token.idx):
+                continue
+            if token.i + 2 < len(doc) and doc[token.i + 2].pos_ == "PROPN":
+                continue
+            name = f"{token.text} {after.text}"
+            self.full.setdefault(canonical_key(after.text), name)
+            self.add(token.idx, name, "PERSON", None, _is_subject(after))
 
     def _untagged_subjects(self, tagged: set[int]) -> None:
         """ "Trump responded by …" where the tagger saw no entity: a capitalised subject that is
@@ -290,10 +313,16 @@ class ArticleSpeakers:
             groups = [c for c in self.history if c.label == "GROUP" and window <= c.pos < token.idx]
             if groups:
                 return groups[-1].name
-        fallback = unsure = None
+        fallback = unsure = nearer = None
+        gendered = pronoun in FEMALE | MALE
         for cand in reversed(self.history):
             if cand.pos >= token.idx or not self._fits(pronoun, cand):
                 continue
+            if cand.subject and cand.pos >= window and unsure is None and nearer:
+                # "Jeb Bush stumbled. … And oh yes, Carly Fiorina: … She had a great line":
+                # a nearer name whose gender fits beats a subject whose gender is unknown.
+                if not self._gender(cand.name):
+                    return nearer
             if cand.subject and cand.pos >= window:
                 # "Kelly confronted him … He later suggested …": a subject of unknown gender
                 # gives way to an earlier one in the window whose gender the article states
@@ -306,6 +335,8 @@ class ArticleSpeakers:
                 unsure = unsure or cand.name
             elif cand.pos >= window - 900:
                 fallback = fallback or cand.name
+                if gendered and unsure is None and cand.pos >= window and self._gender(cand.name):
+                    nearer = nearer or cand.name
         return unsure or fallback
 
     def resolve(self, head: Token, mention: Mention) -> tuple[str | None, str | None]:
