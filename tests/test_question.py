@@ -34,6 +34,14 @@ from bot.chain.question import parse_question, resolve_references
         ("What did Ms Shea say?", "what", "", "Ms Shea", ""),
         ("What else did she say?", "what", "", "she", ""),
         ("Putin's comments on the pact", "what", "", "Putin", "the pact"),
+        (
+            "What was Carly Fiorina's line about Hillary Clinton and flying?",
+            "what",
+            "",
+            "Carly Fiorina",
+            "Hillary Clinton and flying",
+        ),
+        ("What was Sanders' response to the AP call?", "what", "", "Sanders", "the AP call"),
         ("quotes by the U.S. about troops", "what", "", "the U.S", "troops"),
         (
             "According to whom is the treaty very timely?",

@@ -63,8 +63,9 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (
         "what",
         re.compile(
-            r"^(?:what\s+(?:was|is)\s+)?(?P<speaker>.+?)['’]s\s+(?:take|view|views|position|"
-            r"comments?|reaction|words|quotes?|statements?)\s*(?:on|about|regarding)?\s*(?P<topic>.*)$",
+            r"^(?:what\s+(?:was|is|were|are)\s+)?(?P<speaker>.+?)['’]s?\s+(?:take|views?|"
+            r"position|comments?|reaction|response|answer|words|quotes?|statements?|lines?|"
+            r"remarks?|message|joke|argument|claims?)\s*(?:on|about|regarding|to)?\s*(?P<topic>.*)$",
             re.I,
         ),
     ),
