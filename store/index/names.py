@@ -309,10 +309,9 @@ class NameTable:
             return []
         keys = set.intersection(*(self._keys_with("token", w) for w in words[-1:] + words[:1]))
         keys = {k for k in keys if set(words) <= set(k.split())}
-        if all(
-            _GROUP & set(k.split()) for k in keys
-        ):  # none, or only "Bill Ackman and Melinda Gates"
-            # "Bill Ackman" for William A. Ackman, "Representative Mo Brooks"
+        # None, or only groups ("Bill Ackman and Melinda Gates"): the surname with a given name
+        # that agrees ("Bill Ackman" for William A. Ackman, "Representative Mo Brooks").
+        if all(_GROUP & set(k.split()) for k in keys):
             keys |= surname_matches(words, self._keys_with("token", words[-1]))
         if not keys:
             wanted = set(re.findall(r"\w+", fold(re.sub(r"^the\s+", "", typed, flags=re.I))))
