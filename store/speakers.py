@@ -146,8 +146,9 @@ def described(name: str) -> bool:
 
 def fullest_names(names: Iterable[str]) -> dict[str, str]:
     """Within one article, a shorter name → the shortest fuller one holding all its words
-    ("Shea" → "Dorothy Camille Shea", "Son Hui" → "Choe Son Hui"); never a description
-    ("Sanders" is not "Sanders camp")."""
+    ("Shea" → "Dorothy Camille Shea", "Son Hui" → "Choe Son Hui"); a name never becomes a
+    description ("Sanders" is not "Sanders camp"), a description may ("company" → "social media
+    company")."""
     distinct = set(names)
     keys = {n: set(canonical_key(n).split()) for n in distinct}
     out: dict[str, str] = {}
@@ -155,7 +156,10 @@ def fullest_names(names: Iterable[str]) -> dict[str, str]:
         fuller = [
             o
             for o in distinct
-            if keys[name] and keys[name] < keys[o] and one_name(o) and not described(o)
+            if keys[name]
+            and keys[name] < keys[o]
+            and one_name(o)
+            and (described(name) or not described(o))
         ]
         out[name] = min(fuller, key=lambda o: (len(o), o)) if fuller else name
     return out

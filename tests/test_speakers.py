@@ -95,3 +95,4 @@ def test_a_name_in_an_article_is_never_shown_as_a_description_holding_it() -> No
     assert fullest_names(["Sanders", "Sanders camp", "Bernie Sanders"])["Sanders"] == (
         "Bernie Sanders"
     )
+    assert fullest_names(["company", "social media company"])["company"] == "social media company"
