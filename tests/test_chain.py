@@ -9,10 +9,12 @@ import pytest
 from conftest import EXAMPLES
 from langchain_core.runnables import Runnable
 
+from bot.chain.answer import line
 from bot.chain.pipeline import build_chain
 from bot.core import Bot
 from bot.settings import Settings
 from store.errors import InputError
+from store.types import Hit
 
 
 def test_build_chain_is_a_runnable_returning_answers(seeded_bot: Any) -> None:
@@ -189,3 +191,18 @@ def test_a_question_reads_candidates_not_the_store(
     assert not answer.abstained and "fair game" in answer.quotes[0].quote
     stored = bot.index.counts()[1]
     assert stored > 40 and 0 < sum(counting.read) <= 2 * 5 + 10 < stored
+
+
+def test_a_headline_colon_reads_as_the_headline_does() -> None:
+    """ "Pat Caddell: Democrat Voters Worried …" is cited as "Pat Caddell: …", not "Pat Caddell
+    : …"; other reported speech keeps its cue."""
+
+    def hit(cue: str, quote: str) -> Hit:
+        return Hit(
+            "q1", quote, "Pat Caddell", "Pat Caddell", "indirect", cue, "d1", "T", "", "", "", 0, 1
+        )
+
+    assert (
+        line(1, hit(":", "Democrat Voters Worried")) == "Pat Caddell: Democrat Voters Worried [1]"
+    )
+    assert line(2, hit("warned", "that voters worry")) == "Pat Caddell warned that voters worry [2]"

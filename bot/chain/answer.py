@@ -122,6 +122,8 @@ def line(n: int, h: Hit) -> str:
         words, cue = h.quote.strip(), (h.cue or "said").lower()
         if cue.startswith("according"):
             return f"According to {h.speaker}, {words} [{n}]"
+        if cue == ":":  # a headline's "Caddell: Democrat voters worried …"
+            return f"{h.speaker}: {words} [{n}]"
         return f"{h.speaker} {cue} {words} [{n}]"
     inner = h.quote.strip().replace("“", "‘").replace("”", "’").replace('"', "'")
     return f"{h.speaker} said: “{inner}” [{n}]"
