@@ -51,8 +51,9 @@ def shown_under(key: str, fuller: str) -> bool:
 
 
 def shown_key(key: str, rows: Mapping[str, dict[str, Any]], name: str = "") -> str:
-    """The speaker (among rows by key) whose name a speaker key is shown under; ``name`` is
-    the key's own spelling when it has no row. See ``NameTable.display``:
+    """The speaker (among rows by key, named by ``row_name`` as ``speakers`` and ``search``
+    give them) whose name a speaker key is shown under; ``name`` is the key's own spelling when
+    it has no row. See ``NameTable.display``:
 
     - a descriptor before a more quoted full name is dropped ("Rival Hillary Clinton");
     - a description is shown as it is ("party officials", never "Democratic Party officials");
@@ -70,11 +71,11 @@ def shown_key(key: str, rows: Mapping[str, dict[str, Any]], name: str = "") -> s
     if _descriptor_first(words) and quotes(" ".join(words[1:])) >= quotes(key):
         key, words = " ".join(words[1:]), words[1:]
     own = rows.get(key)
-    if described(row_name(own) if own else name):
+    if described(str(own["name"]) if own else name):
         return key
 
     def fits(k: str) -> bool:
-        if not shown_under(key, k) or described(row_name(rows[k])):
+        if not shown_under(key, k) or described(str(rows[k]["name"])):
             return False  # a name is never shown as a description ("Sanders" ≠ "Sanders camp")
         more = k.split()
         forenames = all(len(w) == 1 or is_given_name(w) for w in set(more) - set(words))
@@ -346,7 +347,7 @@ class NameTable:
         out: dict[str, str] = {}
         for name, w in wanted.items():
             row = rows.get(shown_key(" ".join(w), rows, name)) if w else None
-            out[name] = row_name(row) if row else name
+            out[name] = str(row["name"]) if row else name
         return out
 
     def gender(self, name: str) -> str | None:
