@@ -218,6 +218,62 @@ def test_exactly_searched_vectors_are_kept_and_removed_records_are_not_found(
     assert {s.meta["doc_id"] for s in left} == {_article().doc_id} and len(left) == 3
 
 
+def test_copies_of_a_text_share_one_vector_beside_an_embedded_store(
+    tmp_path: Path, embedder: MiniLMEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records holding a byte-identical text (a reprinted quote) get one vector in the texts
+    collection, which dense search asks: the nearest text's records come back in the order
+    written, with their exact similarity; a text leaves when its last record does; a store
+    written before the collection existed gets it filled when opened, and answers the same."""
+    import sqlite3
+
+    import numpy as np
+
+    from store.index import Filter, reads
+
+    monkeypatch.setattr(reads, "EXACT_IDS", 0)  # no exact search: the texts collection answers
+
+    def open_index() -> QuoteIndex:
+        return QuoteIndex(
+            connect(str(tmp_path / "store")), embedder, "test", tmp_path / "lexical.sqlite3"
+        )
+
+    index = open_index()
+    editions = [_article(TEXT + f"\n(edition {n})", f"/news/{n}.txt") for n in range(12)]
+    for article in editions:  # a batch each, as separate ingests write them
+        index.add([(article, QUOTES)])
+    assert index.quotes.count() == 36 and index.texts.count() == 3
+    vector = index.embedder.question("Who said the bridge would reopen in May?")
+    got = index.dense(vector, 5, Filter())
+    assert [s.meta["doc_id"] for s in got] == [a.doc_id for a in editions[:5]]
+    assert {s.meta["quote"] for s in got} == {QUOTES[0].quote}
+    exact = float(np.asarray(index.embedder.encode([QUOTES[0].quote]))[0] @ vector)
+    assert [s.dense for s in got] == pytest.approx([exact] * 5, abs=1e-4)
+    text = "Park said the ferry would stop running in June because of the storm damage."
+    ferry = _article(text, "/news/ferry.txt")
+    index.add([(ferry, [_quote(text, "the ferry would stop running in June", "Bo Park")])])
+    asked = index.embedder.question("Who said the ferry would stop running?")
+    assert index.dense(asked, 1, Filter())[0].meta["doc_id"] == ferry.doc_id
+    assert index.dense(vector, 3, Filter(speakers=["Bo Park"]))[0].meta["doc_id"] == ferry.doc_id
+    before = [(s.id, round(s.dense or 0, 5)) for s in index.dense(vector, 8, Filter())]
+
+    del index  # an older store: no texts collection, no text keys in the id table
+    client = connect(str(tmp_path / "store"))
+    client.delete_collection("test_texts_v2")
+    with sqlite3.connect(tmp_path / "lexical.sqlite3") as db:
+        db.execute("DROP INDEX ids_text")
+        db.execute("ALTER TABLE ids DROP COLUMN text_key")
+    index = open_index()
+    assert index.texts.count() == 4
+    assert [(s.id, round(s.dense or 0, 5)) for s in index.dense(vector, 8, Filter())] == before
+
+    assert index.remove([a.doc_id for a in editions[1:]]) == 11
+    assert index.texts.count() == 4  # the first edition still holds the bridge texts
+    assert index.remove([editions[0].doc_id]) == 1
+    assert index.texts.count() == 1
+    assert index.dense(vector, 3, Filter())[0].meta["doc_id"] == ferry.doc_id
+
+
 @pytest.mark.parametrize("lexical", [True, False], ids=["embedded", "server-like"])
 def test_records_holding_a_span(tmp_path: Path, embedder: MiniLMEmbedding, lexical: bool) -> None:
     """``holding``: the records of an article whose span holds a given span (beside an embedded

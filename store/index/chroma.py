@@ -22,7 +22,7 @@ from chromadb.config import Settings as ChromaSettings
 
 from store.embed import MiniLMEmbedding
 from store.errors import QuoteBotError, StoreError
-from store.index.lexical import ChromaLexicon, FtsLexicon, Lexicon
+from store.index.lexical import ChromaLexicon, FtsLexicon, Lexicon, text_key
 from store.index.names import NameTable
 from store.index.pending import DUMMY_VECTOR, PendingWrites
 from store.index.reads import QuoteReads, pages
@@ -91,6 +91,18 @@ class QuoteIndex(QuoteReads, PendingWrites):
             names: Any = client.get_or_create_collection(
                 f"{prefix}_names_{SCHEMA}", embedding_function=ef
             )
+            # Beside an embedded store: one vector per distinct searched text, which dense
+            # search asks (``QuoteReads._within``). Records holding a byte-identical text (a
+            # quote reprinted by many articles, a sentence holding two short quotes) would fill
+            # each other's HNSW neighbour lists: at ~100 copies a text HNSW found a new text
+            # among the 3,000 nearest half of the time (bench/hnsw_copies.py).
+            self.texts: Any = (
+                client.get_or_create_collection(
+                    f"{prefix}_texts_{SCHEMA}", embedding_function=ef, configuration=cosine
+                )
+                if lexical_path
+                else None
+            )
         except Exception as e:
             raise StoreError(f"Cannot open quotebot's collections in Chroma: {e}") from e
         self.names = NameTable(names)
@@ -99,6 +111,8 @@ class QuoteIndex(QuoteReads, PendingWrites):
         )
         if lexical_path and self.lexicon.count() != self.quotes.count():
             self._rebuild_lexicon()
+        if self.texts is not None and self.texts.count() == 0 and self.quotes.count():
+            self._fill_texts()
 
     @contextmanager
     def reaching(self) -> Iterator[None]:
@@ -147,6 +161,30 @@ class QuoteIndex(QuoteReads, PendingWrites):
                 ]
             )
 
+    def _fill_texts(self) -> None:
+        """Fill the texts collection from the quote records' vectors (a store older than it),
+        page by page; copies of a text are written once."""
+        for page in pages(self.quotes, ["documents", "embeddings"]):
+            self._add_texts(page["documents"], page["embeddings"])
+
+    def _add_texts(self, documents: Sequence[str], vectors: Any) -> None:
+        """The vectors of the texts not yet in the texts collection (one per distinct text)."""
+        if self.texts is None or not len(documents):
+            return
+        first: dict[str, int] = {}
+        for i, d in enumerate(documents):
+            first.setdefault(text_key(d or ""), i)
+        keys = list(first)
+        for i in range(0, len(keys), PAGE):
+            chunk = keys[i : i + PAGE]
+            have = set(self.texts.get(ids=chunk, include=[])["ids"])
+            new = [k for k in chunk if k not in have]
+            if new:
+                self.texts.add(
+                    ids=new,
+                    embeddings=[np.asarray(vectors[first[k]], dtype=np.float32) for k in new],
+                )
+
     # --- writing -------------------------------------------------------------------------
 
     def has_articles(self, doc_ids: Sequence[str]) -> set[str]:
@@ -176,6 +214,7 @@ class QuoteIndex(QuoteReads, PendingWrites):
             vectors = self.embedder.encode_unique([r.document for r in records])
         articles = [a for a, _ in batch]
         token = self._begin("add", [a.doc_id for a in articles])
+        self._add_texts([r.document for r in records], vectors)  # first: a record's text is there
         for i in range(0, len(records), PAGE):
             chunk = records[i : i + PAGE]
             self.quotes.upsert(
@@ -209,9 +248,14 @@ class QuoteIndex(QuoteReads, PendingWrites):
             for m in page["metadatas"]
         ]
         token = self._begin("remove", ids)
+        keys = self.lexicon.text_keys(ids) if isinstance(self.lexicon, FtsLexicon) else set()
         self.articles.delete(ids=ids)  # first: from here on the article counts as gone
         self.quotes.delete(where={"doc_id": {"$in": ids}})
         self.lexicon.remove(ids)
+        if self.texts is not None and isinstance(self.lexicon, FtsLexicon):
+            unused = self.lexicon.unused(keys)
+            if unused:
+                self.texts.delete(ids=unused)
         self.names.remove(gone, ids)
         self._finish(token)
         return len(ids)

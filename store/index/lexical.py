@@ -12,6 +12,7 @@ Two backends behind one small protocol, chosen by where the store lives:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sqlite3
@@ -36,6 +37,13 @@ _COLUMNS = (
 )
 _MARKS = ",".join("?" * len(_COLUMNS.split(",")))
 _FILTERED = ("speaker", "publisher", "ym", "attributed")  # also in the ``ids`` table
+KEY_CHUNKS = (100, 1000)  # ``nearest_records`` maps the nearest texts to records in these steps
+
+
+def text_key(document: str) -> str:
+    """The id of a searched text: records holding byte-identical texts share it (and one vector
+    in the store's ``texts`` collection, store/index/chroma.py)."""
+    return hashlib.sha256(document.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass
@@ -123,13 +131,15 @@ class FtsLexicon:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS ids (n INTEGER PRIMARY KEY, "
                 "id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL, "
-                "speaker TEXT, publisher TEXT, ym INTEGER, attributed INTEGER)"
+                "speaker TEXT, publisher TEXT, ym INTEGER, attributed INTEGER, text_key TEXT)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS ids_doc ON ids (doc_id)")
         self._add_filter_columns()
+        self._add_text_keys()
         with self._db() as db:  # ``matching``: a speaker's or a month's ids without a scan
             db.execute("CREATE INDEX IF NOT EXISTS ids_speaker ON ids (speaker)")
             db.execute("CREATE INDEX IF NOT EXISTS ids_ym ON ids (ym)")
+            db.execute("CREATE INDEX IF NOT EXISTS ids_text ON ids (text_key)")
 
     def _add_filter_columns(self) -> None:
         """A file written before ``ids`` held the filtered columns gets them, once (~1 s at
@@ -147,6 +157,26 @@ class FtsLexicon:
                     "UPDATE ids SET speaker = q.speaker, publisher = q.publisher, ym = q.ym, "
                     "attributed = q.attributed FROM (SELECT rowid AS r, speaker, publisher, ym, "
                     "attributed FROM quotes) AS q WHERE q.r = ids.n"
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _add_text_keys(self) -> None:
+        """A file written before ``ids`` held each record's ``text_key`` gets it, once (the
+        searched text is the sentence column, or the quote when that is empty)."""
+        db = self._db()
+        if "text_key" in {r[1] for r in db.execute("PRAGMA table_info(ids)")}:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if "text_key" not in {r[1] for r in db.execute("PRAGMA table_info(ids)")}:
+                db.execute("ALTER TABLE ids ADD COLUMN text_key TEXT")
+                rows = db.execute("SELECT rowid, quote, sentence FROM quotes").fetchall()
+                db.executemany(
+                    "UPDATE ids SET text_key = ? WHERE n = ?",
+                    [(text_key(sentence or quote), n) for n, quote, sentence in rows],
                 )
             db.execute("COMMIT")
         except BaseException:
@@ -172,12 +202,14 @@ class FtsLexicon:
             numbered = []
             for r in rows:
                 n = db.execute(
-                    "INSERT INTO ids (id, doc_id, speaker, publisher, ym, attributed) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    r[5:11],
+                    "INSERT INTO ids (id, doc_id, speaker, publisher, ym, attributed, text_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    r[5:12],
                 ).lastrowid
                 numbered.append((n, *r))
-            db.executemany(f"INSERT INTO quotes ({_COLUMNS}) VALUES ({_MARKS})", numbered)
+            db.executemany(
+                f"INSERT INTO quotes ({_COLUMNS}) VALUES ({_MARKS})", [r[:-1] for r in numbered]
+            )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -223,6 +255,44 @@ class FtsLexicon:
             args = [json.dumps(list(among)), *args]
         query = f"SELECT i.id FROM ids i WHERE 1{sql} ORDER BY i.n LIMIT ?"
         return [str(r[0]) for r in self._db().execute(query, [*args, limit]).fetchall()]
+
+    def text_keys(self, doc_ids: Sequence[str]) -> set[str]:
+        """The text keys of these articles' records."""
+        args = json.dumps(list(doc_ids))
+        query = "SELECT DISTINCT text_key FROM ids WHERE doc_id IN (SELECT value FROM json_each(?))"
+        return {str(r[0]) for r in self._db().execute(query, [args]) if r[0]}
+
+    def unused(self, keys: Iterable[str]) -> list[str]:
+        """Those of the text keys that no record holds any more."""
+        keys = sorted(set(keys))
+        query = (
+            "SELECT DISTINCT text_key FROM ids WHERE text_key IN (SELECT value FROM json_each(?))"
+        )
+        held = {str(r[0]) for r in self._db().execute(query, [json.dumps(keys)])}
+        return [k for k in keys if k not in held]
+
+    def nearest_records(
+        self, keys: Sequence[str], flt: Filter, limit: int
+    ) -> list[tuple[str, int]]:
+        """Up to ``limit`` records the filter keeps whose text is one of ``keys`` (nearest text
+        first), as (id, index of its key): the copies of one text in the order written. The
+        keys are taken in growing steps, so a text held by many records never has all of its
+        copies beyond the limit read."""
+        sql, args = _sql_filter(flt)
+        query = (
+            "SELECT i.id, k.key FROM json_each(?) k JOIN ids i ON i.text_key = k.value "
+            f"WHERE 1{sql} ORDER BY k.key, i.n LIMIT ?"
+        )
+        out: list[tuple[str, int]] = []
+        start = 0
+        for size in (*KEY_CHUNKS, len(keys)):
+            if start >= len(keys) or len(out) >= limit:
+                break
+            chunk = list(keys[start : start + size])
+            rows = self._db().execute(query, [json.dumps(chunk), *args, limit - len(out)])
+            out += [(str(i), start + int(k)) for i, k in rows]
+            start += len(chunk)
+        return out
 
     def _run(self, match: str, k: int, flt: Filter) -> list[tuple[str, float]]:
         sql, args = _sql_filter(flt)
@@ -297,6 +367,7 @@ def _row(r: Record) -> tuple[Any, ...]:
         m.get("publisher", ""),
         int(m.get("published_ym", 0) or 0),
         1 if m.get("attributed") else 0,
+        text_key(r.document),
     )
 
 

@@ -65,6 +65,7 @@ class QuoteReads:
     articles: Any
     embedder: Any
     lexicon: Any
+    texts: Any = None  # one vector per distinct searched text (an embedded store only)
     kept_vectors: dict[str, np.ndarray]  # by record id (``_vectors``)
 
     def search(self, text: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
@@ -118,13 +119,14 @@ class QuoteReads:
 
     def dense(self, vector: np.ndarray, k: int, flt: Filter) -> list[Stored]:
         """The k records nearest a query vector (Chroma's HNSW), within the filter. Beside an
-        embedded store the lexicon's id table says which records a filter keeps (``_within``);
+        embedded store the lexicon's id table says which records a filter keeps and which
+        records hold the nearest texts (``_within``);
         on a server, a filter on speakers or articles that keeps few records is searched
         exactly (``_exact``) and a broad one among the nearest of all."""
         spare = k // 4 + 4 if flt.attributed else 0  # room for unattributed ones, dropped below
         where = flt.where()
         out = None
-        if where is not None and hasattr(self.lexicon, "matching"):
+        if self.texts is not None:
             out = self._within(vector, k, flt)
             if out is None:  # none of the kept records is near: Chroma's filtered HNSW
                 out = self._nearest(vector, k + spare, where)
@@ -202,25 +204,27 @@ class QuoteReads:
     def _within(self, vector: np.ndarray, n: int, flt: Filter) -> list[Stored] | None:
         """The n records nearest the vector among those the filter keeps (attributed ones only
         when it asks), as the lexicon's id table says: exact over at most EXACT_IDS, else the
-        kept ones among the WIDE nearest of all. Those are the exact nearest of the kept
-        records as far as HNSW finds them, so fewer than n is a full answer; None (Chroma's
+        kept records holding the WIDE nearest distinct texts (the ``texts`` collection: one
+        vector per text, however many records hold it). Those are the exact nearest of the
+        kept records as far as HNSW finds them, so fewer than n is a full answer; None (Chroma's
         filtered query decides) when there are none. Neither reads a broad filter's match."""
         ids = self.lexicon.matching(flt, limit=EXACT_IDS + 1)
         if len(ids) <= EXACT_IDS:
             return self._exact_ids(vector, n, ids)
-        found = self.quotes.query(
+        found = self.texts.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
             n_results=WIDE,
             include=["distances"],
         )
-        distance = dict(zip(found["ids"][0], found["distances"][0], strict=True))
-        kept = set(self.lexicon.matching(flt, among=list(distance)))
-        near = [i for i in distance if i in kept][:n]  # nearest first, as the query gave them
+        keys, distances = found["ids"][0], found["distances"][0]
+        # The kept records holding the nearest texts, nearest first (copies in the order written).
+        near = self.lexicon.nearest_records(keys, flt, n)
         if not near:
             return None
-        best = self.fetch(near)
+        best = self.fetch([i for i, _ in near])
+        rank = dict(near)
         for s in best:
-            s.dense = 1.0 - float(distance[s.id])
+            s.dense = 1.0 - float(distances[rank[s.id]])
         return best
 
     def _nearest_then_filter(self, vector: np.ndarray, n: int, flt: Filter) -> list[Stored] | None:
