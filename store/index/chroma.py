@@ -109,9 +109,10 @@ class QuoteIndex(QuoteReads, PendingWrites):
         self.lexicon: Lexicon = (
             FtsLexicon(lexical_path) if lexical_path else ChromaLexicon(self.quotes)
         )
-        if lexical_path and self.lexicon.count() != self.quotes.count():
+        stored = self.quotes.count()
+        if lexical_path and self.lexicon.count() != stored:
             self._rebuild_lexicon()
-        if self.texts is not None and self.texts.count() == 0 and self.quotes.count():
+        if self.texts is not None and stored and self.texts.count() == 0:
             self._fill_texts()
 
     @contextmanager
@@ -248,14 +249,13 @@ class QuoteIndex(QuoteReads, PendingWrites):
             for m in page["metadatas"]
         ]
         token = self._begin("remove", ids)
-        keys = self.lexicon.text_keys(ids) if isinstance(self.lexicon, FtsLexicon) else set()
+        fts = self.lexicon if isinstance(self.lexicon, FtsLexicon) else None
+        keys = fts.text_keys(ids) if fts else set()  # the texts collection lives beside it
         self.articles.delete(ids=ids)  # first: from here on the article counts as gone
         self.quotes.delete(where={"doc_id": {"$in": ids}})
         self.lexicon.remove(ids)
-        if self.texts is not None and isinstance(self.lexicon, FtsLexicon):
-            unused = self.lexicon.unused(keys)
-            if unused:
-                self.texts.delete(ids=unused)
+        if unused := fts.unused(keys) if fts else []:
+            self.texts.delete(ids=unused)
         self.names.remove(gone, ids)
         self._finish(token)
         return len(ids)

@@ -17,7 +17,7 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -143,41 +143,49 @@ class FtsLexicon:
 
     def _add_filter_columns(self) -> None:
         """A file written before ``ids`` held the filtered columns gets them, once (~1 s at
-        236k records); two processes opening it at once do it once (an immediate transaction)."""
-        db = self._db()
-        if "attributed" in {r[1] for r in db.execute("PRAGMA table_info(ids)")}:
-            return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if "attributed" not in {r[1] for r in db.execute("PRAGMA table_info(ids)")}:
-                for column in _FILTERED:
-                    kind = "INTEGER" if column in ("ym", "attributed") else "TEXT"
-                    db.execute(f"ALTER TABLE ids ADD COLUMN {column} {kind}")
-                db.execute(
-                    "UPDATE ids SET speaker = q.speaker, publisher = q.publisher, ym = q.ym, "
-                    "attributed = q.attributed FROM (SELECT rowid AS r, speaker, publisher, ym, "
-                    "attributed FROM quotes) AS q WHERE q.r = ids.n"
-                )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        236k records)."""
+
+        def fill(db: sqlite3.Connection) -> None:
+            for column in _FILTERED:
+                kind = "INTEGER" if column in ("ym", "attributed") else "TEXT"
+                db.execute(f"ALTER TABLE ids ADD COLUMN {column} {kind}")
+            db.execute(
+                "UPDATE ids SET speaker = q.speaker, publisher = q.publisher, ym = q.ym, "
+                "attributed = q.attributed FROM (SELECT rowid AS r, speaker, publisher, ym, "
+                "attributed FROM quotes) AS q WHERE q.r = ids.n"
+            )
+
+        self._upgrade("attributed", fill)
 
     def _add_text_keys(self) -> None:
         """A file written before ``ids`` held each record's ``text_key`` gets it, once (the
         searched text is the sentence column, or the quote when that is empty)."""
+
+        def fill(db: sqlite3.Connection) -> None:
+            db.execute("ALTER TABLE ids ADD COLUMN text_key TEXT")
+            rows = db.execute("SELECT rowid, quote, sentence FROM quotes")
+            while batch := rows.fetchmany(10_000):
+                db.executemany(
+                    "UPDATE ids SET text_key = ? WHERE n = ?",
+                    [(text_key(sentence or quote), n) for n, quote, sentence in batch],
+                )
+
+        self._upgrade("text_key", fill)
+
+    def _upgrade(self, column: str, fill: Callable[[sqlite3.Connection], None]) -> None:
+        """Run ``fill`` if ``ids`` lacks ``column``; two processes opening the file at once do
+        it once (an immediate transaction, the column checked again inside it)."""
         db = self._db()
-        if "text_key" in {r[1] for r in db.execute("PRAGMA table_info(ids)")}:
+
+        def missing() -> bool:
+            return column not in {r[1] for r in db.execute("PRAGMA table_info(ids)")}
+
+        if not missing():
             return
         db.execute("BEGIN IMMEDIATE")
         try:
-            if "text_key" not in {r[1] for r in db.execute("PRAGMA table_info(ids)")}:
-                db.execute("ALTER TABLE ids ADD COLUMN text_key TEXT")
-                rows = db.execute("SELECT rowid, quote, sentence FROM quotes").fetchall()
-                db.executemany(
-                    "UPDATE ids SET text_key = ? WHERE n = ?",
-                    [(text_key(sentence or quote), n) for n, quote, sentence in rows],
-                )
+            if missing():
+                fill(db)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
