@@ -63,7 +63,15 @@ def question(quote: str) -> str:
 
 def measure(vectors: np.ndarray, asks: np.ndarray, held: np.ndarray, held_asks: np.ndarray,
             copies: int, hnsw: dict[str, int]) -> dict[str, float]:  # fmt: skip
-    client = chromadb.PersistentClient(path=tempfile.mkdtemp(prefix="qb-copies-"))
+    with tempfile.TemporaryDirectory(prefix="qb-copies-") as path:
+        return measure_in(chromadb.PersistentClient(path=path), vectors, asks, held, held_asks,
+                          copies, hnsw)  # fmt: skip
+
+
+def measure_in(
+    client: Any, vectors: np.ndarray, asks: np.ndarray, held: np.ndarray,
+    held_asks: np.ndarray, copies: int, hnsw: dict[str, int],
+) -> dict[str, float]:  # fmt: skip
     config: Any = {"hnsw": {"space": "cosine", **hnsw}}
     col = client.create_collection("copies", configuration=config, embedding_function=None)
     n = len(vectors)
