@@ -99,6 +99,36 @@ def test_a_date_in_what_the_speaker_did_is_not_a_date_limit() -> None:
     assert (q.kind, q.month, q.year) == ("senator", 6, 2016)
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "cue", "claim"),
+    [
+        (
+            "Which retired general agreed with Trump that the brass was in ruins?",
+            "retired general",
+            "agreed",
+            "with Trump that the brass was in ruins",
+        ),
+        (
+            "Which CBS anchor pushed back on Kaine, saying Clinton rarely takes questions?",
+            "CBS anchor",
+            "pushed back",
+            "on Kaine, saying Clinton rarely takes questions",
+        ),
+        ("Which poll found that Sanders trails?", "poll", "found", "Sanders trails"),
+        ("Whose aide said the minister stood by it?", "aide", "said", "the minister stood by it"),
+        ("Who brushed off Estonia as a suburb?", "", "brushed off", "Estonia as a suburb"),
+        ("Which senator asked whether banks were big?", "senator", "asked", "banks were big"),
+        # a speech verb later in the question is the cue, not the first word in -ed
+        ("Which group tied to X said taxes rise?", "group tied to X", "said", "taxes rise"),
+    ],
+)  # fmt: skip
+def test_any_verb_after_who_or_which_kind(text: str, kind: str, cue: str, claim: str) -> None:
+    """Users ask with verbs of every kind; the speaker's kind and the claim are still found."""
+    q = parse_question(text)
+    assert (q.intent, q.kind, q.cue, q.claim) == ("who", kind, cue, claim)
+    assert parse_question("Which reporters were in the room?").intent == "find"
+
+
 def _names(text: str) -> list[str]:
     known = ["Dorothy Camille Shea", "Vladimir Putin", "Andrei Rudenko"]
     return sorted((n for n in known if n in text), key=text.index)

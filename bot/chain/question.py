@@ -37,6 +37,16 @@ _VERB = (
     r"|recommend|reveal|admit|concede|ask|demand|urge|pledge|vow|tweet|insist|complain|respond"
     r"|repl|react|testify|acknowledge|confirm|accuse|critici|praise|blame)"
 )
+# Any other verb a user puts after "who" or "which senator" ("who brushed off …", "which poll
+# found …", "which lawyer welcomed …"): a past tense in -ed, a common irregular one, or a few
+# present ones. Tried after the patterns above, so a speech verb later in the question wins
+# ("which group tied to Clinton said …").
+_ANY_VERB = (
+    r"(?:[a-z]+ed|found|quit|set|gave|took|made|brought|thought|felt|sought|held|led|put|spoke"
+    r"|struck|drew|threw|saw|knew|won|lost|shook|hit|let|kept|left|meant|sent|stood|got|went"
+    r"|came|became|wants|asks|blames|hopes|fears|expects|sees|wonders|questions|defends)"
+    r"(?:\s+(?:off|out|back|up|down|aloud|away))?"
+)
 _QUOTED = re.compile(
     r"“([^”]{2,})”|\"([^\"]{2,})\"|‘([^’]{2,}?)’(?!\w)|(?<![\w])'([^']{2,}?)'(?!\w)"
 )
@@ -81,7 +91,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
     (  # "Which senator said …", "What newspaper reported …": the speaker's kind is asked
         "who",
         re.compile(
-            rf"^(?:which|what)\s+(?P<kind>(?:(?!\b(?:did|does|do|has|have|had|was|is|were|else|"
+            rf"^(?:which|what|whose)\s+(?P<kind>(?:(?!\b(?:did|does|do|has|have|had|was|is|were|else|"
             r"are|would|will|can)\b)[^?])+?)"
             rf"\s+(?:has\s+|had\s+|have\s+|once\s+)?(?P<cue>{_CUE})\b(?:\s+that\b)?\s*"
             r"(?P<claim>.*)$",
@@ -93,6 +103,22 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
         re.compile(
             rf"^(?:did|has|have|had)\s+(?P<speaker>.+?)\s+(?:ever\s+|really\s+|actually\s+)?"
             rf"(?P<cue>{_VERB})\w*\b(?:\s+that\b)?\s*(?P<claim>.*)$",
+            re.I,
+        ),
+    ),
+    (
+        "who",
+        re.compile(
+            rf"^who\s+(?P<cue>{_ANY_VERB})\b(?:\s+(?:that|whether)\b)?\s*(?P<claim>.+)$", re.I
+        ),
+    ),
+    (  # the kind's own words are not the verb: "which retired general agreed …"
+        "who",
+        re.compile(
+            r"^(?:which|what|whose)\s+(?P<kind>(?:(?!\b(?:did|does|do|has|have|had|was|is|were|"
+            r"else|are|would|will|can)\b)[^?])+?)"
+            rf"\s+(?:has\s+|had\s+|have\s+|once\s+)?(?P<cue>{_ANY_VERB})\b"
+            r"(?:\s+(?:that|whether)\b)?\s*(?P<claim>.+)$",
             re.I,
         ),
     ),
