@@ -3,11 +3,13 @@ speaker list, health and stats (mixed into ``bot.core.Bot``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.ingest import disk_usage
 from bot.settings import Settings
-from store.index import QuoteIndex
+from store.index import QuoteIndex, hit_from
 from store.types import Hit
 
 
@@ -30,6 +32,17 @@ class Browsing:
 
         with self.index.reaching():
             return find_quotes(self.index, self.people, speaker, q, doc_id, limit)
+
+    def copies(self, hits: Sequence[Hit], limit: int = 50) -> list[Hit]:
+        """The same quotes of the same speakers in other articles (another edition, a wire
+        story), in the order written, under the names the hits show: a search gives one copy
+        of each quote, a publisher's or a date's filter may want another."""
+        with self.index.reaching():
+            found = self.index.copies([h.id for h in hits], limit)
+        shown = self.people.canon_many([str(s.meta.get("speaker", "")) for s in found])
+        return [
+            replace(h, speaker=shown[h.speaker]) for h in (hit_from(s.id, s.meta) for s in found)
+        ]
 
     def find_speakers(self, prefix: str, limit: int = 20) -> list[dict[str, Any]]:
         """Speakers whose name or an alias contains the typed text (pickers that search as

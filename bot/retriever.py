@@ -156,6 +156,8 @@ class QuoteRetriever(BaseRetriever):
             return []
         cited = {h.id for h in answer.quotes}
         pool = [h for h in answer.candidates if h.id not in cited]
+        known = cited | {h.id for h in pool}  # searches give one copy of each quote
+        pool += [h for h in self.bot.copies(answer.quotes) if h.id not in known]
         copies: list[Hit] = []
         for hit in answer.quotes:
             key = (hit.speaker, words_of(hit.quote))

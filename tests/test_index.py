@@ -249,6 +249,16 @@ def test_copies_of_a_text_share_one_vector_beside_an_embedded_store(
     assert {s.meta["quote"] for s in got} == {QUOTES[0].quote}
     exact = float(np.asarray(index.embedder.encode([QUOTES[0].quote]))[0] @ vector)
     assert [s.dense for s in got] == pytest.approx([exact] * 5, abs=1e-4)
+    # A question's candidates: one copy of each quote, the first written the filter keeps.
+    once = index.dense(vector, 5, Filter(one_copy=True))
+    assert [s.meta["doc_id"] for s in once] == [editions[0].doc_id] * 3
+    assert once[0].id == got[0].id and once[0].dense == pytest.approx(exact, abs=1e-4)
+    seventh = index.dense(vector, 5, Filter(doc_ids=[editions[7].doc_id], one_copy=True))
+    assert [s.meta["doc_id"] for s in seventh] == [editions[7].doc_id] * 3
+    found = index.lexicon.search(["bridge", "reopen", "bolt"], 40, Filter(one_copy=True))
+    assert found and {i.split(":")[0] for i, _ in found} == {editions[0].doc_id}
+    copies = index.copies([got[0].id], 50)
+    assert [s.meta["doc_id"] for s in copies] == [a.doc_id for a in editions[1:]]
     text = "Park said the ferry would stop running in June because of the storm damage."
     ferry = _article(text, "/news/ferry.txt")
     index.add([(ferry, [_quote(text, "the ferry would stop running in June", "Bo Park")])])

@@ -155,3 +155,35 @@ def test_the_rarest_words_are_kept_while_they_match_few_enough_records(
     assert len(lex.search(["vote", "budget"], 10, Filter())) == 5  # the rarer one alone
     monkeypatch.setattr(lexical, "ROWS", 100)
     assert len(lex.search(["vote", "bridge", "canal"], 10, Filter())) == 7
+
+
+def test_copies_of_a_quote_are_searched_once_and_found_on_request(tmp_path: Path) -> None:
+    """The same quote of the same speaker in two articles ("Shea" in one, "Dorothy Shea" in
+    the other) is one candidate (``one_copy``), the first written; ``copies`` gives the other.
+    Two short quotes of one sentence (one searched text) are two."""
+    lex = FtsLexicon(tmp_path / "lexical.sqlite3")
+    sentence = 'Lee called the plan "a disgrace" and "a betrayal of voters".'
+    short = [
+        Record("a1:10:21", sentence, _record("a1", 10, "a disgrace").metadata),
+        Record("a1:28:49", sentence, _record("a1", 28, "a betrayal of voters").metadata),
+    ]
+    lex.add(short)
+    lex.add([_record("b2", 5, "the bridge will reopen in June", "Shea")])
+    lex.add([_record("c3", 9, "the bridge will reopen in June", "Dorothy Shea")])
+    once = Filter(one_copy=True)
+    assert {i for i, _ in lex.search(["disgrace", "betrayal", "plan"], 10, once)} == {
+        "a1:10:21",
+        "a1:28:49",
+    }
+    assert [i for i, _ in lex.search(["bridge", "reopen"], 10, once)] == ["b2:5:35"]
+    assert len(lex.search(["bridge", "reopen"], 10, Filter())) == 2  # browsing lists both
+    shea = Filter(speakers=["Dorothy Shea"], one_copy=True)
+    assert [i for i, _ in lex.search(["bridge"], 10, shea)] == ["c3:9:39"]
+    assert lex.copies(["b2:5:35"], 10) == ["c3:9:39"]
+    assert lex.copies(["a1:10:21"], 10) == []
+    with sqlite3.connect(tmp_path / "lexical.sqlite3") as db:  # a file from before copy keys
+        db.execute("DROP INDEX ids_copy")
+        db.execute("ALTER TABLE ids DROP COLUMN copy_key")
+    older = FtsLexicon(tmp_path / "lexical.sqlite3")
+    assert older.copies(["b2:5:35"], 10) == ["c3:9:39"]
+    assert [i for i, _ in older.search(["bridge", "reopen"], 10, once)] == ["b2:5:35"]

@@ -88,7 +88,7 @@ def pool_for(index: QuoteIndex, people: People, q: Question, candidates: int = 4
         return Pool([], set(), note=f"No quotes by {q.speaker} are indexed.")
     forms = people.speakers_for(q.speaker) if q.speaker else []
     shown = {people.canon(str(r["name"])) for r in rows}
-    base = Filter(months=_months(q))
+    base = Filter(months=_months(q), one_copy=True)  # an answer cites one copy of a quote
     if q.source:
         base = _source_filter(index, people, q.source, base)
     if q.exclude_speakers:

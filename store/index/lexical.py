@@ -37,6 +37,37 @@ _COLUMNS = (
 )
 _MARKS = ",".join("?" * len(_COLUMNS.split(",")))
 _FILTERED = ("speaker", "publisher", "ym", "attributed")  # also in the ``ids`` table
+# Copies of one answer (the same quote of the same speaker: another edition, a wire story run by
+# every outlet) would fill a question's candidates with one answer many times over: its
+# searches (``Filter.one_copy``) keep the first copy written that the filter admits, so "in the
+# Guardian" still finds the Guardian's. Copies share the searched text and the span's length
+# (two short quotes of one sentence share their searched text, the sentence, and stay apart),
+# and their speakers' names end alike (each article names its speaker as fully as it can:
+# "Dorothy Shea" here, "Shea" there).
+
+
+def copy_key(text_hash: str, speaker: str | None, record_id: str) -> str:
+    """What the copies of one quote share (``ids.copy_key``)."""
+    return f"{text_hash}:{speaker_key(speaker)}:{_span_len(record_id)}"
+
+
+def speaker_key(name: str | None) -> str:
+    """What copies of a quote share of their speakers' names: the last word, folded."""
+    found = _WORD.findall(name or "")
+    return found[-1].casefold() if found else ""
+
+
+def _span_len(record_id: str) -> int:
+    """A record id is "<doc id>:<start>:<end>" (``records.quote_record``)."""
+    _, start, end = record_id.rsplit(":", 2)
+    return int(end) - int(start)
+
+
+def _first_copy(a: str) -> str:
+    return f"row_number() OVER (PARTITION BY coalesce({a}.copy_key, {a}.id) ORDER BY {a}.n)"
+
+
+COPIES = 16  # a question's lexical search seeks one copy of k quotes among COPIES × k matches
 KEY_CHUNKS = (100, 1000)  # ``nearest_records`` maps the nearest texts to records in these steps
 
 
@@ -56,6 +87,9 @@ class Filter:
     publishers: list[str] | None = None
     months: tuple[int, int] | None = None  # inclusive yyyymm range
     attributed: bool = True
+    # Of the copies of one quote (``copy_key``), only the first written the rest admits: the
+    # candidates of a question, beside an embedded store (a Chroma server's give them all).
+    one_copy: bool = False
 
     def where(self, attributed: bool = False) -> dict[str, Any] | None:
         """The same filter as a Chroma ``where`` clause.
@@ -131,15 +165,18 @@ class FtsLexicon:
             db.execute(
                 "CREATE TABLE IF NOT EXISTS ids (n INTEGER PRIMARY KEY, "
                 "id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL, "
-                "speaker TEXT, publisher TEXT, ym INTEGER, attributed INTEGER, text_key TEXT)"
+                "speaker TEXT, publisher TEXT, ym INTEGER, attributed INTEGER, text_key TEXT, "
+                "copy_key TEXT)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS ids_doc ON ids (doc_id)")
         self._add_filter_columns()
         self._add_text_keys()
+        self._add_copy_keys()
         with self._db() as db:  # ``matching``: a speaker's or a month's ids without a scan
             db.execute("CREATE INDEX IF NOT EXISTS ids_speaker ON ids (speaker)")
             db.execute("CREATE INDEX IF NOT EXISTS ids_ym ON ids (ym)")
             db.execute("CREATE INDEX IF NOT EXISTS ids_text ON ids (text_key)")
+            db.execute("CREATE INDEX IF NOT EXISTS ids_copy ON ids (copy_key)")
 
     def _add_filter_columns(self) -> None:
         """A file written before ``ids`` held the filtered columns gets them, once (~1 s at
@@ -171,6 +208,20 @@ class FtsLexicon:
                 )
 
         self._upgrade("text_key", fill)
+
+    def _add_copy_keys(self) -> None:
+        """A file written before ``ids`` held each record's ``copy_key`` gets it, once."""
+
+        def fill(db: sqlite3.Connection) -> None:
+            db.execute("ALTER TABLE ids ADD COLUMN copy_key TEXT")
+            rows = db.execute("SELECT n, text_key, speaker, id FROM ids")
+            while batch := rows.fetchmany(10_000):
+                db.executemany(
+                    "UPDATE ids SET copy_key = ? WHERE n = ?",
+                    [(copy_key(t, s, i), n) for n, t, s, i in batch],
+                )
+
+        self._upgrade("copy_key", fill)
 
     def _upgrade(self, column: str, fill: Callable[[sqlite3.Connection], None]) -> None:
         """Run ``fill`` if ``ids`` lacks ``column``; two processes opening the file at once do
@@ -210,13 +261,13 @@ class FtsLexicon:
             numbered = []
             for r in rows:
                 n = db.execute(
-                    "INSERT INTO ids (id, doc_id, speaker, publisher, ym, attributed, text_key) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    r[5:12],
+                    "INSERT INTO ids (id, doc_id, speaker, publisher, ym, attributed, text_key, "
+                    "copy_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    r[5:13],
                 ).lastrowid
                 numbered.append((n, *r))
             db.executemany(
-                f"INSERT INTO quotes ({_COLUMNS}) VALUES ({_MARKS})", [r[:-1] for r in numbered]
+                f"INSERT INTO quotes ({_COLUMNS}) VALUES ({_MARKS})", [r[:-2] for r in numbered]
             )
             db.execute("COMMIT")
         except BaseException:
@@ -264,6 +315,24 @@ class FtsLexicon:
         query = f"SELECT i.id FROM ids i WHERE 1{sql} ORDER BY i.n LIMIT ?"
         return [str(r[0]) for r in self._db().execute(query, [*args, limit]).fetchall()]
 
+    def first_copies(self, ids: Sequence[str]) -> list[str]:
+        """Of these records the first one written of each set of copies (``copy_key``)."""
+        query = (
+            f"SELECT id FROM (SELECT i.id, i.n, {_first_copy('i')} AS copy FROM json_each(?) j "
+            "JOIN ids i ON i.id = j.value) WHERE copy = 1 ORDER BY n"
+        )
+        return [str(r[0]) for r in self._db().execute(query, [json.dumps(list(ids))])]
+
+    def copies(self, ids: Sequence[str], limit: int) -> list[str]:
+        """Copies of these records in other articles (``copy_key``), in the order written."""
+        query = (
+            "SELECT DISTINCT c.id, c.n FROM json_each(?) j JOIN ids i ON i.id = j.value "
+            "JOIN ids c ON c.copy_key = i.copy_key AND c.doc_id != i.doc_id "
+            "ORDER BY c.n LIMIT ?"
+        )
+        rows = self._db().execute(query, [json.dumps(list(ids)), limit])
+        return [str(i) for i, _ in rows]
+
     def text_keys(self, doc_ids: Sequence[str]) -> set[str]:
         """The text keys of these articles' records."""
         args = json.dumps(list(doc_ids))
@@ -283,13 +352,15 @@ class FtsLexicon:
         self, keys: Sequence[str], flt: Filter, limit: int
     ) -> list[tuple[str, int]]:
         """Up to ``limit`` records the filter keeps whose text is one of ``keys`` (nearest text
-        first), as (id, index of its key): the copies of one text in the order written. The
-        keys are taken in growing steps, so a text held by many records never has all of its
-        copies beyond the limit read."""
+        first), as (id, index of its key): the copies of one text in the order written, or
+        only the first of each quote (``Filter.one_copy``). The keys are taken in growing
+        steps, so the copies of texts beyond the limit are not read."""
         sql, args = _sql_filter(flt)
+        copy = _first_copy("i") if flt.one_copy else "1"
         query = (
-            "SELECT i.id, k.key FROM json_each(?) k JOIN ids i ON i.text_key = k.value "
-            f"WHERE 1{sql} ORDER BY k.key, i.n LIMIT ?"
+            f"SELECT id, key FROM (SELECT i.id, k.key, i.n, {copy} AS copy "
+            "FROM json_each(?) k JOIN ids i ON i.text_key = k.value "
+            f"WHERE 1{sql}) WHERE copy = 1 ORDER BY key, n LIMIT ?"
         )
         out: list[tuple[str, int]] = []
         start = 0
@@ -306,14 +377,26 @@ class FtsLexicon:
         sql, args = _sql_filter(flt)
         weights = ", ".join(str(w) for w in WEIGHTS)
         query = (
-            f"SELECT i.id, bm25(quotes, {weights}) AS s FROM quotes JOIN ids i "
-            f"ON i.n = quotes.rowid WHERE quotes MATCH ?{sql} ORDER BY s LIMIT ?"
+            f"SELECT i.id, i.copy_key, bm25(quotes, {weights}) AS s FROM quotes JOIN ids i "
+            f"ON i.n = quotes.rowid WHERE quotes MATCH ?{sql} ORDER BY s, i.n LIMIT ?"
         )
+        # One copy of each quote, its best-scoring (the first written among equals), read from
+        # the COPIES × k best matches, or from all when those hold fewer than k quotes.
         try:
-            rows = self._db().execute(query, [match, *args, k]).fetchall()
+            among = COPIES * k if flt.one_copy else k
+            rows = self._db().execute(query, [match, *args, among]).fetchall()
+            if flt.one_copy and len(rows) == among and len({c for _, c, _ in rows}) < k:
+                rows = self._db().execute(query, [match, *args, -1]).fetchall()
         except sqlite3.OperationalError:  # a query FTS5 cannot parse: nothing matches
             return []
-        return [(str(i), -float(s)) for i, s in rows]
+        seen: set[str] = set()
+        out = []
+        for i, copy, score in rows:
+            if flt.one_copy and (copy or i) in seen:
+                continue
+            seen.add(copy or i)
+            out.append((str(i), -float(score)))
+        return out[:k]
 
     def search(self, words: list[str], k: int, flt: Filter) -> list[tuple[str, float]]:
         """BM25 over every searched column; any of the distinctive words may match."""
@@ -376,6 +459,7 @@ def _row(r: Record) -> tuple[Any, ...]:
         int(m.get("published_ym", 0) or 0),
         1 if m.get("attributed") else 0,
         text_key(r.document),
+        copy_key(text_key(r.document), str(m.get("speaker", "")), r.id),
     )
 
 

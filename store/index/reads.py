@@ -205,12 +205,14 @@ class QuoteReads:
         """The n records nearest the vector among those the filter keeps (attributed ones only
         when it asks), as the lexicon's id table says: exact over at most EXACT_IDS, else the
         kept records holding the WIDE nearest distinct texts (the ``texts`` collection: one
-        vector per text, however many records hold it). Those are the exact nearest of the
+        vector per text, however many records hold it); of the copies of one quote only the
+        first written with ``Filter.one_copy``. Those are the exact nearest of the
         kept records as far as HNSW finds them, so fewer than n is a full answer; None (Chroma's
         filtered query decides) when there are none. Neither reads a broad filter's match."""
         ids = self.lexicon.matching(flt, limit=EXACT_IDS + 1)
         if len(ids) <= EXACT_IDS:
-            return self._exact_ids(vector, n, ids)
+            kept = self.lexicon.first_copies(ids) if flt.one_copy else ids
+            return self._exact_ids(vector, n, kept)
         found = self.texts.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
             n_results=WIDE,
@@ -234,6 +236,14 @@ class QuoteReads:
         records, against ~40 ms for this query."""
         kept = [s for s in self._nearest(vector, n * OVERFETCH) if flt.admits(s.meta)][:n]
         return kept if len(kept) == n else None
+
+    def copies(self, ids: Sequence[str], limit: int = 50) -> list[Stored]:
+        """Copies of these records in other articles (the same quote of the same speaker), in
+        the order written. Searches beside an embedded store give one copy of each; a Chroma
+        server's give them all, so there is nothing to add: []."""
+        if not hasattr(self.lexicon, "copies") or not ids:
+            return []
+        return self.fetch(self.lexicon.copies(ids, limit))
 
     def fetch(self, ids: Sequence[str], vectors: bool = False) -> list[Stored]:
         """Records by id, in the order given (unknown ids are left out)."""
