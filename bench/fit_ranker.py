@@ -50,6 +50,8 @@ from bot.chain.ranker import (  # noqa: E402
     Model,
     decision_row,
     pooled,
+    rival_margin,
+    same_answers,
     vectors,
 )
 from bot.chain.retrieve import pool_for  # noqa: E402
@@ -80,7 +82,8 @@ def training_items() -> list[GoldenItem]:
     return items
 
 
-Row = tuple[GoldenItem, np.ndarray, np.ndarray, int]  # question, features, labels, quoted words
+# question, features, labels, quoted words, copies of one answer (``same_answers``)
+Row = tuple[GoldenItem, np.ndarray, np.ndarray, int, np.ndarray]
 
 
 def dataset(bot, items: list[GoldenItem]) -> list[Row]:
@@ -93,12 +96,12 @@ def dataset(bot, items: list[GoldenItem]) -> list[Row]:
         pool = pool_for(bot.index, people, q, bot.settings.candidates)
         quoted = Asked.of(q).quoted
         if pool.listing or not pool.candidates:
-            out.append((item, np.zeros((0, len(FEATURES))), np.zeros(0), quoted))
+            out.append((item, np.zeros((0, len(FEATURES))), np.zeros(0), quoted, np.zeros(0)))
             continue
         x = np.array(vectors(pool.candidates, q), dtype=np.float64)
         hits = [replace(c.hit, speaker=people.canon(c.hit.speaker)) for c in pool.candidates]
         y = np.array([item.answerable and _right(h, item) for h in hits], dtype=float)
-        out.append((item, x, y, quoted))
+        out.append((item, x, y, quoted, same_answers(pool.candidates)))
     return out
 
 
@@ -126,7 +129,7 @@ def _standardise(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def fit_rank(data: list[Row]) -> Linear:
     """Conditional logit over each pool that holds a right answer (L2; Newton's method with
     step halving, since pools a feature separates would make plain Newton steps overshoot)."""
-    pools = [(pooled(x), y / y.sum(), _weight(item)) for item, x, y, _ in data if y.any()]
+    pools = [(pooled(x), y / y.sum(), _weight(item)) for item, x, y, *_ in data if y.any()]
     mean, scale = _standardise(np.vstack([p for p, _, _ in pools]))
     zs = [((p - mean) / scale, y, w) for p, y, w in pools]
 
@@ -177,15 +180,14 @@ def fit(data: list[Row]) -> Model:
     """The ranking part first, then the decision on the best candidate of each pool it orders."""
     rank = fit_rank(data)
     rows, labels, weights = [], [], []
-    for item, x, y, _ in data:
+    for item, x, y, _, same in data:
         if not len(x):
             continue
         s = rank(pooled(x))
         order = np.argsort(-s, kind="stable")
         share = np.exp(s - s.max())
         share /= share.sum()
-        margin = s[order[0]] - s[order[1]] if len(s) > 1 else 5.0
-        rows.append(decision_row(share[order[0]], margin, x[order[0]]))
+        rows.append(decision_row(share[order[0]], rival_margin(s, same), x[order[0]]))
         labels.append(float(item.answerable and y[order[: shown(item)]].any()))
         weights.append(_weight(item))
     weight = np.array(weights) * len(weights) / sum(weights)
@@ -198,11 +200,11 @@ def fit(data: list[Row]) -> Model:
 def decisions(model: Model, data: list[Row], threshold: float) -> list[bool]:
     """Per question, is the answer right under ``quotebot eval``'s rule at this threshold?"""
     right = []
-    for item, x, y, quoted in data:
+    for item, x, y, quoted, same in data:
         if not len(x):
             right.append(not item.answerable)
             continue
-        p = model.scores(x, quoted)
+        p = model.scores(x, quoted, same)
         order = np.argsort(-p, kind="stable")
         if p[order[0]] < threshold:
             right.append(not item.answerable)
@@ -242,8 +244,8 @@ MAX_CHANGED, MAX_ACCURACY_SHIFT = 0.05, 0.02
 def answers(model: Model, data: list[Row]) -> list[int | None]:
     """Per question, the candidate the model answers with (None: it abstains)."""
     out: list[int | None] = []
-    for _, x, _, quoted in data:
-        p = model.scores(x, quoted) if len(x) else np.zeros(0)
+    for _, x, _, quoted, same in data:
+        p = model.scores(x, quoted, same) if len(x) else np.zeros(0)
         best = int(np.argmax(p)) if len(p) else -1
         out.append(best if best >= 0 and p[best] >= model.threshold else None)
     return out

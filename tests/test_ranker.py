@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+import pytest
 from conftest import ROOT
 
 from bot.chain.ranker import DECIDE, FEATURES, POOL, load, pooled
@@ -65,10 +66,10 @@ def test_the_ranking_fit_converges_on_pools_one_feature_separates() -> None:
         xs[right, FEATURES.index("cover_quote")] = 1.0  # separates perfectly
         y[right] = 1.0
         item = GoldenItem(f"nt{n}", "Who said it?", ["X"], "q", "s")
-        data.append((item, xs, y, 0))
+        data.append((item, xs, y, 0, np.arange(len(xs))))
     rank = fit_ranker.fit_rank(data)
     assert np.isfinite(rank.weights).all() and max(map(abs, rank.weights)) < 50
-    for _, xs, y, _ in data:
+    for _, xs, y, *_ in data:
         assert y[int(np.argmax(rank(pooled(xs))))] == 1.0
 
 
@@ -94,10 +95,37 @@ def test_check_compares_what_two_models_answer_not_their_weights() -> None:
         xs = pool(rng)
         y = np.zeros(len(xs))
         y[int(np.argmax(xs[:, SUPPORT]))] = 1.0
-        data.append((GoldenItem(f"nt{n}", "Who said it?", ["X"], "q", "s"), xs, y, 0))
+        item = GoldenItem(f"nt{n}", "Who said it?", ["X"], "q", "s")
+        data.append((item, xs, y, 0, np.arange(len(xs))))
     model = load()
     assert fit_ranker.compare(model, model, data) == (0.0, 0.0)
     silent = replace(model, threshold=2.0)
     changed, _ = fit_ranker.compare(model, silent, data)
     given = sum(a is not None for a in fit_ranker.answers(model, data))
     assert given > 0 and changed == given / len(data)
+
+
+def test_copies_of_the_best_answer_are_not_its_rivals() -> None:
+    """Editions of one story, or a quote and its sentence, are one answer: the margin the
+    decision reads is taken against the best candidate that is another answer."""
+    from bot.chain.candidates import Candidate
+    from bot.chain.ranker import rival_margin, same_answers
+    from store.index import Stored
+
+    def candidate(doc: str, start: int, end: int, speaker: str, quote: str) -> Candidate:
+        meta = {"doc_id": doc, "start": start, "end": end, "speaker": speaker, "quote": quote}
+        return Candidate(Stored(f"{doc}:{start}:{end}", meta, quote))
+
+    pool = [
+        candidate("a", 10, 40, "Dorothy Shea", "Troops will be fair game."),
+        candidate("b", 90, 120, "Shea", "Troops will be fair game."),  # another edition
+        candidate("a", 0, 60, "Dorothy Shea", "She said troops will be fair game."),  # around it
+        candidate("a", 10, 40, "Vassily Nebenzia", "Troops will be fair game."),  # a rival
+        candidate("c", 5, 25, "Ann Lee", "The bridge is safe."),
+    ]
+    same = same_answers(pool)
+    assert same[0] == same[1] == same[2] and len({same[0], same[3], same[4]}) == 3
+    s = np.array([3.0, 2.9, 2.8, 1.0, 0.5])
+    assert rival_margin(s, same) == pytest.approx(2.0)
+    assert rival_margin(s) == pytest.approx(0.1)  # without labels: the runner-up, as before
+    assert rival_margin(np.array([1.0, 0.5]), np.array([0, 0])) == 5.0  # no rival at all

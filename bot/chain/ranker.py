@@ -23,6 +23,7 @@ from bot.chain.candidates import Candidate
 from bot.chain.question import Question
 from bot.chain.rank import FRAGMENT_RUN, LONG_FRAGMENT, Features, features
 from bot.chain.verify import STOPWORDS, fold, stem, terms, words
+from store.index.lexical import speaker_key
 
 MODEL = Path(__file__).resolve().parent / "data" / "ranker.json"
 PLAIN_CUES = {"said", "say", "says", "told", "tells", "tell", "stated"}
@@ -178,6 +179,42 @@ def pooled(xs: np.ndarray) -> np.ndarray:
     return np.hstack([xs, np.stack(extra, axis=1)])
 
 
+def same_answers(pool: list[Candidate]) -> np.ndarray:
+    """One label per candidate, equal for copies of one answer: the same words of a speaker
+    whose name ends alike (another edition of a story, a wire copy: "Shea" there, "Dorothy Shea"
+    here), or overlapping spans of one speaker in one article (a quote and the sentence around
+    it). An answer shows one of them."""
+    label = list(range(len(pool)))
+
+    def root(i: int) -> int:
+        while label[i] != i:
+            label[i] = label[label[i]]
+            i = label[i]
+        return i
+
+    seen: dict[tuple[str, str], int] = {}
+    spans: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
+    for i, c in enumerate(pool):
+        h = c.hit
+        key = (speaker_key(h.speaker), " ".join(words(h.quote)))
+        if key in seen:
+            label[root(i)] = root(seen[key])
+        seen.setdefault(key, i)
+        within = (fold(h.speaker), h.doc_id)  # one article names its speaker one way
+        for start, end, j in spans.setdefault(within, []):
+            if h.start < end and start < h.end:
+                label[root(i)] = root(j)
+        spans[within].append((h.start, h.end, i))
+    return np.array([root(i) for i in range(len(pool))])
+
+
+def rival_margin(s: np.ndarray, answers: np.ndarray | None = None) -> float:
+    """How far the best-ranked candidate is ahead of the best one that is another answer."""
+    top = int(np.argmax(s))
+    other = np.arange(len(s)) != top if answers is None else answers != answers[top]
+    return float(s[top] - s[other].max()) if other.any() else 5.0
+
+
 def decision_row(share: float, margin: float, x: np.ndarray) -> np.ndarray:
     """What the decision sees of a pool's best candidate (``DECIDE``)."""
     return np.concatenate([[margin], x[OWN]])
@@ -207,21 +244,22 @@ class Model:
     decide: Linear
     threshold: float
 
-    def scores(self, xs: np.ndarray, quoted: int = 0) -> np.ndarray:
+    def scores(
+        self, xs: np.ndarray, quoted: int = 0, answers: np.ndarray | None = None
+    ) -> np.ndarray:
         """Decision scores of a pool: the best candidate's probability of being right, the
         others scaled by their softmax share relative to it, or the hand-written support score
         where that is higher (a verbatim match, a close paraphrase: the threshold is fitted with
         this rule). An invented or stitched quote (a long quoted fragment without a long
-        verbatim run) keeps its capped support."""
+        verbatim run) keeps its capped support. ``answers`` (``same_answers``) tells copies of
+        one answer apart from rivals for the ranking margin."""
         if not len(xs):
             return np.zeros(0)
         s = self.rank(pooled(xs))
         share = np.exp(s - s.max())
         share /= share.sum()
-        order = np.argsort(-s, kind="stable")
-        top = int(order[0])
-        margin = s[top] - s[order[1]] if len(s) > 1 else 5.0
-        row = decision_row(share[top], margin, xs[top])
+        top = int(np.argmax(s))
+        row = decision_row(share[top], rival_margin(s, answers), xs[top])
         sure = 1.0 / (1.0 + np.exp(-np.clip(self.decide(row), -30, 30)))
         out = sure * share / share[top]
         support = xs[:, 0]
@@ -271,4 +309,4 @@ def score_all(pool: list[Candidate], q: Question, model: Model | None) -> list[f
     xs = np.array(vectors(pool, q), dtype=np.float64).reshape(len(pool), len(FEATURES))
     if model is None:
         return [float(v) for v in xs[:, 0]]
-    return [float(v) for v in model.scores(xs, Asked.of(q).quoted)]
+    return [float(v) for v in model.scores(xs, Asked.of(q).quoted, same_answers(pool))]
