@@ -47,6 +47,19 @@ _ANY_VERB = (
     r"|came|became|wants|asks|blames|hopes|fears|expects|sees|wonders|questions|defends)"
     r"(?:\s+(?:off|out|back|up|down|aloud|away))?"
 )
+
+
+def _kind_asked(verbs: str, claim: str = ".*") -> re.Pattern[str]:
+    """ "Which|What|Whose <kind> <verb> [that|whether] <claim>"."""
+    return re.compile(
+        r"^(?:which|what|whose)\s+(?P<kind>(?:(?!\b(?:did|does|do|has|have|had|was|is|were|"
+        r"else|are|would|will|can)\b)[^?])+?)"
+        rf"\s+(?:has\s+|had\s+|have\s+|once\s+)?(?P<cue>{verbs})\b"
+        rf"(?:\s+(?:that|whether)\b)?\s*(?P<claim>{claim})$",
+        re.I,
+    )
+
+
 _QUOTED = re.compile(
     r"“([^”]{2,})”|\"([^\"]{2,})\"|‘([^’]{2,}?)’(?!\w)|(?<![\w])'([^']{2,}?)'(?!\w)"
 )
@@ -88,16 +101,8 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    (  # "Which senator said …", "What newspaper reported …": the speaker's kind is asked
-        "who",
-        re.compile(
-            rf"^(?:which|what|whose)\s+(?P<kind>(?:(?!\b(?:did|does|do|has|have|had|was|is|were|else|"
-            r"are|would|will|can)\b)[^?])+?)"
-            rf"\s+(?:has\s+|had\s+|have\s+|once\s+)?(?P<cue>{_CUE})\b(?:\s+that\b)?\s*"
-            r"(?P<claim>.*)$",
-            re.I,
-        ),
-    ),
+    # "Which senator said …", "What newspaper reported …": the speaker's kind is asked
+    ("who", _kind_asked(_CUE)),
     (
         "did",
         re.compile(
@@ -112,16 +117,7 @@ _PATTERNS: list[tuple[Intent, re.Pattern[str]]] = [
             rf"^who\s+(?P<cue>{_ANY_VERB})\b(?:\s+(?:that|whether)\b)?\s*(?P<claim>.+)$", re.I
         ),
     ),
-    (  # the kind's own words are not the verb: "which retired general agreed …"
-        "who",
-        re.compile(
-            r"^(?:which|what|whose)\s+(?P<kind>(?:(?!\b(?:did|does|do|has|have|had|was|is|were|"
-            r"else|are|would|will|can)\b)[^?])+?)"
-            rf"\s+(?:has\s+|had\s+|have\s+|once\s+)?(?P<cue>{_ANY_VERB})\b"
-            r"(?:\s+(?:that|whether)\b)?\s*(?P<claim>.+)$",
-            re.I,
-        ),
-    ),
+    ("who", _kind_asked(_ANY_VERB, ".+")),  # the shortest kind: "which retired general agreed …"
 ]
 _SOURCE = re.compile(
     r"\s*,?\s*\b(?:in|from|by|according to|reported by)\s+(?P<name>(?:the\s+)?"

@@ -445,6 +445,7 @@ class FtsLexicon:
 
 def _row(r: Record) -> tuple[Any, ...]:
     m = r.metadata
+    text = text_key(r.document)
     who = " ".join(str(m.get(f, "")) for f in ("speaker", "speaker_mention", "speaker_role"))
     return (
         m.get("quote", ""),
@@ -458,8 +459,8 @@ def _row(r: Record) -> tuple[Any, ...]:
         m.get("publisher", ""),
         int(m.get("published_ym", 0) or 0),
         1 if m.get("attributed") else 0,
-        text_key(r.document),
-        copy_key(text_key(r.document), str(m.get("speaker", "")), r.id),
+        text,
+        copy_key(text, str(m.get("speaker", "")), r.id),
     )
 
 
