@@ -259,6 +259,9 @@ def test_copies_of_a_text_share_one_vector_beside_an_embedded_store(
     assert found and {i.split(":")[0] for i, _ in found} == {editions[0].doc_id}
     copies = index.copies([got[0].id], 50)
     assert [s.meta["doc_id"] for s in copies] == [a.doc_id for a in editions[1:]]
+    listed = index.filtered(Filter(one_copy=True), 100)  # "what did Lee say?": each quote once
+    assert [s.meta["doc_id"] for s in listed] == [editions[0].doc_id] * 3
+    assert len(index.filtered(Filter(), 100)) == 36
     text = "Park said the ferry would stop running in June because of the storm damage."
     ferry = _article(text, "/news/ferry.txt")
     index.add([(ferry, [_quote(text, "the ferry would stop running in June", "Bo Park")])])

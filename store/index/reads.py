@@ -281,9 +281,11 @@ class QuoteReads:
     def filtered(self, flt: Filter, limit: int) -> list[Stored]:
         """Up to ``limit`` records matching the filter (no ranking: the order they were written
         in). Beside an embedded store the lexicon's id table picks them (an article's records:
-        ~1 ms, where Chroma's ``get(where=…)`` scans metadata for ~100 ms at 236k records)."""
+        ~1 ms, where Chroma's ``get(where=…)`` scans metadata for ~100 ms at 236k records), one
+        copy of each quote among them with ``Filter.one_copy``."""
         if hasattr(self.lexicon, "matching"):
-            return self.fetch(self.lexicon.matching(flt, limit=limit))
+            ids = self.lexicon.matching(flt, limit=limit)
+            return self.fetch(self.lexicon.first_copies(ids) if flt.one_copy else ids)
         selective = flt.where()
         got = self.quotes.get(
             where=selective or flt.where(attributed=True),
