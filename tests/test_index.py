@@ -520,3 +520,51 @@ def test_a_full_name_is_not_shown_with_a_descriptor_or_in_capitals(index: QuoteI
         "Bernie Sanders": "Bernie Sanders",
         "Sanders": "Bernie Sanders",  # not the more quoted "Sanders camp": a description
     }
+
+
+def test_a_half_written_batch_is_repaired_on_open_not_rebuilt_from_every_record(
+    tmp_path: Path, embedder: MiniLMEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed between Chroma's quote records and the FTS file, a writer leaves the two counts
+    apart; opening the store undoes its batch by its marker (no refill of the FTS file from
+    every record, which is O(store)). A live writer's batch is left alone to finish."""
+    from store.index import Filter
+
+    def open_index() -> QuoteIndex:
+        return QuoteIndex(
+            connect(str(tmp_path / "store")), embedder, "test", tmp_path / "lexical.sqlite3"
+        )
+
+    index = open_index()
+    index.add([(_article(), QUOTES)])
+    other = _article(TEXT + "\nA second story.", "/news/second.txt")
+
+    def killed(records: object) -> None:
+        raise KeyboardInterrupt  # the process dies before the FTS file is written
+
+    monkeypatch.setattr(index.lexicon, "add", killed)
+    with pytest.raises(KeyboardInterrupt):
+        index.add([(other, QUOTES)])
+    assert index.quotes.count() == 2 * len(QUOTES) != index.lexicon.count()
+
+    def no_rebuild(self: QuoteIndex) -> None:
+        raise AssertionError("the FTS file was refilled from every record")
+
+    monkeypatch.setattr(QuoteIndex, "_rebuild_lexicon", no_rebuild)
+    live = open_index()  # the writer (this process) is alive: its batch is left to finish
+    assert live.writing() and live.quotes.count() == 2 * len(QUOTES)
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    got = index.meta.get(where={"kind": "pending"}, include=["metadatas", "documents"])
+    index.meta.upsert(
+        ids=got["ids"],
+        documents=got["documents"],
+        metadatas=[{**m, "pid": int(dead.stdout)} for m in got["metadatas"]],
+        embeddings=[[0.0] * 383 + [1.0]] * len(got["ids"]),
+    )
+    reopened = open_index()  # its writer is gone: the half batch is undone
+    assert reopened.quotes.count() == reopened.lexicon.count() == len(QUOTES)
+    assert not reopened.writing()
+    vector = embedder.question("Who said the bridge is safe?")
+    assert {s.meta["doc_id"] for s in reopened.dense(vector, 5, Filter())} == {_article().doc_id}

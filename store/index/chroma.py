@@ -111,7 +111,14 @@ class QuoteIndex(QuoteReads, PendingWrites):
         )
         stored = self.quotes.count()
         if lexical_path and self.lexicon.count() != stored:
-            self._rebuild_lexicon()
+            # A killed writer's half batch (quote records in Chroma, not yet in the FTS file)
+            # is undone by its marker, at the cost of its articles; a live writer's is left to
+            # finish. Only a file still off after that (lost, older than the store) is refilled
+            # from every record, which is O(store): over 15 minutes at 830k records.
+            self.repair()
+            stored = self.quotes.count()
+            if self.lexicon.count() != stored and not self.writing():
+                self._rebuild_lexicon()
         if self.texts is not None and stored and self.texts.count() == 0:
             self._fill_texts()
 

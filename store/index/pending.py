@@ -55,6 +55,11 @@ class PendingWrites:
             self.bump()
         return len(orphans)
 
+    def writing(self) -> bool:
+        """Whether a write is under way (a live process's pending marker)."""
+        got = self.meta.get(where={"kind": "pending"}, include=["metadatas"])
+        return any(not _abandoned(m) for m in got["metadatas"])
+
     def _begin(self, action: str, doc_ids: Sequence[str]) -> str:
         token = f"pending:{uuid.uuid4().hex}"
         meta = {
