@@ -63,6 +63,23 @@ def _span_len(record_id: str) -> int:
     return int(end) - int(start)
 
 
+def _filling(
+    column: str, select: str, value: Callable[..., str]
+) -> Callable[[sqlite3.Connection], None]:
+    """An ``_upgrade`` fill: add a text ``column`` to ``ids`` and set it from the rows of
+    ``select`` (the ``ids`` row number first, then ``value``'s arguments), 10,000 at a time."""
+
+    def fill(db: sqlite3.Connection) -> None:
+        db.execute(f"ALTER TABLE ids ADD COLUMN {column} TEXT")
+        rows = db.execute(select)
+        while batch := rows.fetchmany(10_000):
+            db.executemany(
+                f"UPDATE ids SET {column} = ? WHERE n = ?", [(value(*r[1:]), r[0]) for r in batch]
+            )
+
+    return fill
+
+
 def _first_copy(a: str) -> str:
     return f"row_number() OVER (PARTITION BY coalesce({a}.copy_key, {a}.id) ORDER BY {a}.n)"
 
@@ -197,31 +214,16 @@ class FtsLexicon:
     def _add_text_keys(self) -> None:
         """A file written before ``ids`` held each record's ``text_key`` gets it, once (the
         searched text is the sentence column, or the quote when that is empty)."""
-
-        def fill(db: sqlite3.Connection) -> None:
-            db.execute("ALTER TABLE ids ADD COLUMN text_key TEXT")
-            rows = db.execute("SELECT rowid, quote, sentence FROM quotes")
-            while batch := rows.fetchmany(10_000):
-                db.executemany(
-                    "UPDATE ids SET text_key = ? WHERE n = ?",
-                    [(text_key(sentence or quote), n) for n, quote, sentence in batch],
-                )
-
-        self._upgrade("text_key", fill)
+        select = "SELECT rowid, quote, sentence FROM quotes"
+        self._upgrade(
+            "text_key",
+            _filling("text_key", select, lambda quote, sentence: text_key(sentence or quote)),
+        )
 
     def _add_copy_keys(self) -> None:
         """A file written before ``ids`` held each record's ``copy_key`` gets it, once."""
-
-        def fill(db: sqlite3.Connection) -> None:
-            db.execute("ALTER TABLE ids ADD COLUMN copy_key TEXT")
-            rows = db.execute("SELECT n, text_key, speaker, id FROM ids")
-            while batch := rows.fetchmany(10_000):
-                db.executemany(
-                    "UPDATE ids SET copy_key = ? WHERE n = ?",
-                    [(copy_key(t, s, i), n) for n, t, s, i in batch],
-                )
-
-        self._upgrade("copy_key", fill)
+        select = "SELECT n, text_key, speaker, id FROM ids"
+        self._upgrade("copy_key", _filling("copy_key", select, copy_key))
 
     def _upgrade(self, column: str, fill: Callable[[sqlite3.Connection], None]) -> None:
         """Run ``fill`` if ``ids`` lacks ``column``; two processes opening the file at once do
