@@ -275,6 +275,7 @@ def test_copies_of_a_text_share_one_vector_beside_an_embedded_store(
     client.delete_collection("test_texts_v2")
     with sqlite3.connect(tmp_path / "lexical.sqlite3") as db:
         db.execute("DROP INDEX ids_text")
+        db.execute("DROP INDEX ids_first")
         db.execute("ALTER TABLE ids DROP COLUMN text_key")
     index = open_index()
     assert index.texts.count() == 4

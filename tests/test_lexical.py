@@ -106,6 +106,7 @@ def test_filters_read_the_id_table_and_an_older_file_gets_its_columns(tmp_path: 
     assert lex.matching(Filter(), among=["c3:0:20", "b2:0:10", "x:0:1"]) == ["b2:0:10"]
     db = sqlite3.connect(path)
     db.execute("DROP INDEX ids_speaker")
+    db.execute("DROP INDEX ids_speaker_first")
     db.execute("DROP INDEX ids_ym")
     for column in ("speaker", "publisher", "ym", "attributed"):
         db.execute(f"ALTER TABLE ids DROP COLUMN {column}")  # the file as older code wrote it
@@ -187,3 +188,19 @@ def test_copies_of_a_quote_are_searched_once_and_found_on_request(tmp_path: Path
     older = FtsLexicon(tmp_path / "lexical.sqlite3")
     assert older.copies(["b2:5:35"], 10) == ["c3:9:39"]
     assert [i for i, _ in older.search(["bridge", "reopen"], 10, once)] == ["b2:5:35"]
+    with sqlite3.connect(tmp_path / "lexical.sqlite3") as db:  # before first copies were marked
+        db.execute("DROP INDEX ids_first")
+        db.execute("DROP INDEX ids_speaker_first")
+        db.execute("ALTER TABLE ids DROP COLUMN first")
+    marked = FtsLexicon(tmp_path / "lexical.sqlite3")
+    assert [i for i, _ in marked.search(["bridge", "reopen"], 10, once)] == ["b2:5:35"]
+    marked.remove(["b2"])  # the first copy's article goes: the next copy is the one searched
+    assert [i for i, _ in marked.search(["bridge", "reopen"], 10, once)] == ["c3:9:39"]
+    marked.add([_record("b2", 5, "the bridge will reopen in June", "Shea")])  # back, now later
+    assert len(marked.search(["bridge", "reopen"], 10, once)) == 1  # its best-scoring copy
+    keys = sorted(marked.text_keys(["c3"]))
+    assert [i for i, _ in marked.nearest_records(keys, once, 10)] == ["c3:9:39"]  # first written
+    both = Filter(speakers=["Shea", "Dorothy Shea"], one_copy=True)  # two firsts, one quote
+    assert [i for i, _ in marked.nearest_records(keys, both, 10)] == ["c3:9:39"]
+    assert marked.first_copies(marked.matching(both)) == ["c3:9:39"]
+    assert marked.matching(Filter(speakers=["Shea"], one_copy=True)) == ["b2:5:35"]

@@ -32,6 +32,7 @@ COMMON = 20_000  # a word in more records than this picks no lexical candidates 
 # while the records they match stay within ROWS, so a search costs the same at any store size
 # (a 10-word question matched 31k of 236k records: 58 ms; the rarest six, 7.5k: ~15 ms).
 ROWS = 10_000
+TERM_COUNTS = 100_000  # words whose record counts a thread keeps (``_term_counts``)
 _COLUMNS = (
     "rowid, quote, sentence, context, title, who, id, doc_id, speaker, publisher, ym, attributed"
 )
@@ -78,6 +79,24 @@ def _filling(
             )
 
     return fill
+
+
+def _mark_firsts(db: sqlite3.Connection, keys: Sequence[str]) -> None:
+    """Mark ``first`` the first written record of each speaker's and month's copies of these
+    copy keys (after an insert, or a delete that took such a first): an indexed lookup a key."""
+    db.execute(
+        "UPDATE ids SET first = 1 WHERE first = 0 AND n IN (SELECT min(n) FROM ids "
+        "WHERE copy_key IN (SELECT value FROM json_each(?)) GROUP BY copy_key, speaker, ym)",
+        [json.dumps(sorted(set(keys)))],
+    )
+
+
+def _by_firsts(flt: Filter) -> bool:
+    """One copy of each quote, within a filter of speakers, months and attribution only: such a
+    filter keeps or drops a speaker's copies of a month together, so the first copy it admits
+    is among the ``first`` ones (``_mark_firsts``) and no other copy need be read. Publisher
+    and article filters take the first admitted copy from all of them."""
+    return flt.one_copy and flt.doc_ids is None and flt.publishers is None
 
 
 def _first_copy(a: str) -> str:
@@ -154,6 +173,17 @@ class Lexicon(Protocol):
     def remove(self, doc_ids: Sequence[str]) -> None: ...
     def clear(self) -> None: ...
     def search(self, words: list[str], k: int, flt: Filter) -> list[tuple[str, float]]: ...
+    def _term_counts(self, db: sqlite3.Connection) -> dict[str, int]:
+        """This thread's counts of records per word, kept until the file changes (a write by
+        this connection or, ``data_version``, any other): a common word costs its count once,
+        not per question (40 ms for three of them at 2.4M records)."""
+        version = (db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
+        cached = getattr(self._local, "counts", None)
+        if cached is None or cached[0] != version or len(cached[1]) > TERM_COUNTS:
+            cached = (version, {})
+            self._local.counts = cached
+        return cached[1]
+
     def phrase(self, text: str, k: int, flt: Filter) -> list[str]: ...
     def count(self) -> int: ...
 
@@ -183,17 +213,23 @@ class FtsLexicon:
                 "CREATE TABLE IF NOT EXISTS ids (n INTEGER PRIMARY KEY, "
                 "id TEXT NOT NULL UNIQUE, doc_id TEXT NOT NULL, "
                 "speaker TEXT, publisher TEXT, ym INTEGER, attributed INTEGER, text_key TEXT, "
-                "copy_key TEXT)"
+                "copy_key TEXT, first INTEGER NOT NULL DEFAULT 0)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS ids_doc ON ids (doc_id)")
         self._add_filter_columns()
         self._add_text_keys()
         self._add_copy_keys()
+        self._add_firsts()
         with self._db() as db:  # ``matching``: a speaker's or a month's ids without a scan
             db.execute("CREATE INDEX IF NOT EXISTS ids_speaker ON ids (speaker)")
             db.execute("CREATE INDEX IF NOT EXISTS ids_ym ON ids (ym)")
             db.execute("CREATE INDEX IF NOT EXISTS ids_text ON ids (text_key)")
             db.execute("CREATE INDEX IF NOT EXISTS ids_copy ON ids (copy_key)")
+            # A question's candidates: the first copy of each quote holding a searched text.
+            db.execute("CREATE INDEX IF NOT EXISTS ids_first ON ids (text_key) WHERE first = 1")
+            db.execute(
+                "CREATE INDEX IF NOT EXISTS ids_speaker_first ON ids (speaker) WHERE first = 1"
+            )
 
     def _add_filter_columns(self) -> None:
         """A file written before ``ids`` held the filtered columns gets them, once (~1 s at
@@ -224,6 +260,19 @@ class FtsLexicon:
         """A file written before ``ids`` held each record's ``copy_key`` gets it, once."""
         select = "SELECT n, text_key, speaker, id FROM ids"
         self._upgrade("copy_key", _filling("copy_key", select, copy_key))
+
+    def _add_firsts(self) -> None:
+        """A file written before ``ids`` marked the first copies (``_mark_firsts``) gets the
+        marks, once."""
+
+        def fill(db: sqlite3.Connection) -> None:
+            db.execute("ALTER TABLE ids ADD COLUMN first INTEGER NOT NULL DEFAULT 0")
+            db.execute(
+                "UPDATE ids SET first = 1 WHERE n IN "
+                "(SELECT min(n) FROM ids GROUP BY coalesce(copy_key, id), speaker, ym)"
+            )
+
+        self._upgrade("first", fill)
 
     def _upgrade(self, column: str, fill: Callable[[sqlite3.Connection], None]) -> None:
         """Run ``fill`` if ``ids`` lacks ``column``; two processes opening the file at once do
@@ -271,6 +320,7 @@ class FtsLexicon:
             db.executemany(
                 f"INSERT INTO quotes ({_COLUMNS}) VALUES ({_MARKS})", [r[:-2] for r in numbered]
             )
+            _mark_firsts(db, [r[-1] for r in rows])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -281,9 +331,12 @@ class FtsLexicon:
         for i in range(0, len(values), 500):
             chunk = list(values[i : i + 500])
             marks = ",".join("?" * len(chunk))
-            found = db.execute(f"SELECT n FROM ids WHERE {column} IN ({marks})", chunk).fetchall()
-            db.executemany("DELETE FROM quotes WHERE rowid = ?", found)
-            db.executemany("DELETE FROM ids WHERE n = ?", found)
+            found = db.execute(
+                f"SELECT n, copy_key FROM ids WHERE {column} IN ({marks})", chunk
+            ).fetchall()
+            db.executemany("DELETE FROM quotes WHERE rowid = ?", [(n,) for n, _ in found])
+            db.executemany("DELETE FROM ids WHERE n = ?", [(n,) for n, _ in found])
+            _mark_firsts(db, [key for _, key in found if key])
 
     def remove(self, doc_ids: Sequence[str]) -> None:
         db = self._db()
@@ -311,6 +364,8 @@ class FtsLexicon:
         at most ``limit``, or only those of ``among`` (looked up by id, so a broad filter
         never reads its whole match)."""
         sql, args = _sql_filter(flt)
+        if _by_firsts(flt):  # one copy of each quote: ``first_copies`` picks among these
+            sql += " AND i.first = 1"
         if among is not None:
             sql = f" AND i.id IN (SELECT value FROM json_each(?)){sql}"
             args = [json.dumps(list(among)), *args]
@@ -358,25 +413,39 @@ class FtsLexicon:
         only the first of each quote (``Filter.one_copy``). The keys are taken in growing
         steps, so the copies of texts beyond the limit are not read."""
         sql, args = _sql_filter(flt)
-        copy = _first_copy("i") if flt.one_copy else "1"
-        query = (
-            f"SELECT id, key FROM (SELECT i.id, k.key, i.n, {copy} AS copy "
-            "FROM json_each(?) k JOIN ids i ON i.text_key = k.value "
-            f"WHERE 1{sql}) WHERE copy = 1 ORDER BY key, n LIMIT ?"
-        )
+        firsts = _by_firsts(flt)
+        if firsts:  # a few rows a quote (its speaker's name forms, its months): deduped here
+            query = (
+                "SELECT i.id, k.key, i.copy_key FROM json_each(?) k JOIN ids i INDEXED BY "
+                f"ids_first ON i.text_key = k.value AND i.first = 1 WHERE 1{sql} "
+                "ORDER BY k.key, i.n LIMIT ?"
+            )
+        else:
+            copy = _first_copy("i") if flt.one_copy else "1"
+            query = (
+                f"SELECT id, key, NULL FROM (SELECT i.id, k.key, i.n, {copy} AS copy "
+                "FROM json_each(?) k JOIN ids i ON i.text_key = k.value "
+                f"WHERE 1{sql}) WHERE copy = 1 ORDER BY key, n LIMIT ?"
+            )
         out: list[tuple[str, int]] = []
+        seen: set[str] = set()
         start = 0
         for size in (*KEY_CHUNKS, len(keys)):
             if start >= len(keys) or len(out) >= limit:
                 break
             chunk = list(keys[start : start + size])
-            rows = self._db().execute(query, [json.dumps(chunk), *args, limit - len(out)])
-            out += [(str(i), start + int(k)) for i, k in rows]
+            wanted = COPIES * (limit - len(out)) if firsts else limit - len(out)
+            for i, k, copy in self._db().execute(query, [json.dumps(chunk), *args, wanted]):
+                if copy is None or copy not in seen:  # a key's copies come in the order written
+                    seen.add(copy)
+                    out.append((str(i), start + int(k)))
             start += len(chunk)
-        return out
+        return out[:limit]
 
     def _run(self, match: str, k: int, flt: Filter) -> list[tuple[str, float]]:
         sql, args = _sql_filter(flt)
+        if _by_firsts(flt):
+            sql += " AND i.first = 1"
         weights = ", ".join(str(w) for w in WEIGHTS)
         query = (
             f"SELECT i.id, i.copy_key, bm25(quotes, {weights}) AS s FROM quotes JOIN ids i "
@@ -418,16 +487,19 @@ class FtsLexicon:
         db = self._db()
         size = int(db.execute("SELECT coalesce(max(n), 0) FROM ids").fetchone()[0])
         limit = max(COMMON, size // 50)
+        known = self._term_counts(db)
         counts = {}
         for t in terms:
-            try:
-                counts[t] = int(
-                    db.execute(
-                        "SELECT count(*) FROM quotes WHERE quotes MATCH ?", [f'"{t}"']
-                    ).fetchone()[0]
-                )
-            except sqlite3.OperationalError:
-                counts[t] = 0
+            if t not in known:
+                try:
+                    known[t] = int(
+                        db.execute(
+                            "SELECT count(*) FROM quotes WHERE quotes MATCH ?", [f'"{t}"']
+                        ).fetchone()[0]
+                    )
+                except sqlite3.OperationalError:
+                    known[t] = 0
+            counts[t] = known[t]
         kept, rows = [], 0
         for t in sorted(terms, key=lambda t: (counts[t], t)):  # the rarest first
             if counts[t] > limit or (kept and rows + counts[t] > ROWS):
@@ -435,6 +507,17 @@ class FtsLexicon:
             kept.append(t)
             rows += counts[t]
         return [t for t in terms if t in kept] or [min(terms, key=lambda t: counts[t])]
+
+    def _term_counts(self, db: sqlite3.Connection) -> dict[str, int]:
+        """This thread's counts of records per word, kept until the file changes (a write by
+        this connection or, ``data_version``, any other): a common word costs its count once,
+        not per question (40 ms for three of them at 2.4M records)."""
+        version = (db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
+        cached = getattr(self._local, "counts", None)
+        if cached is None or cached[0] != version or len(cached[1]) > TERM_COUNTS:
+            cached = (version, {})
+            self._local.counts = cached
+        return cached[1]
 
     def phrase(self, text: str, k: int, flt: Filter) -> list[str]:
         """Records holding the words as a phrase (in the quote or its sentence)."""
@@ -532,6 +615,17 @@ class ChromaLexicon:
         terms = [w for w in _terms(words) if len(w) > 3][:8]  # the distinctive words
         variants = [v for t in terms for v in (t, t.capitalize())]
         return self._contains(variants, k, flt)
+
+    def _term_counts(self, db: sqlite3.Connection) -> dict[str, int]:
+        """This thread's counts of records per word, kept until the file changes (a write by
+        this connection or, ``data_version``, any other): a common word costs its count once,
+        not per question (40 ms for three of them at 2.4M records)."""
+        version = (db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
+        cached = getattr(self._local, "counts", None)
+        if cached is None or cached[0] != version or len(cached[1]) > TERM_COUNTS:
+            cached = (version, {})
+            self._local.counts = cached
+        return cached[1]
 
     def phrase(self, text: str, k: int, flt: Filter) -> list[str]:
         text = " ".join(text.split())
