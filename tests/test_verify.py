@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.chain.verify import (
     Evidence,
     longest_run,
@@ -9,9 +11,12 @@ from bot.chain.verify import (
     pieces,
     quotations,
     verify_answer,
+    word_spans,
     words,
 )
 from store.types import Hit
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples"  # the four seed articles
 
 ARTICLE = (
     "Ahead of the vote, presidential official Andrei Rudenko addressed the house.\n"
@@ -133,3 +138,12 @@ def test_word_helpers() -> None:
     assert ordered_cover(words("I do not believe. If you look"), interrupted) == 4  # in order only
     assert ordered_cover(words("a b c d"), words("a b" + " x" * 21 + " c d")) == 2  # gap too long
     assert [q for q, *_ in quotations('He said "one" [1] and “two”.')] == ["one", "two"]
+
+
+def test_words_are_the_words_of_word_spans_on_real_articles() -> None:
+    """``words`` (the fast path the ranker reads) gives exactly ``word_spans``'s words."""
+    texts = [p.read_text(errors="replace") for p in sorted(SEEDS.glob("*"))]
+    texts.append("Don’t: 3,000 at 6'3\" and fox13's ‘90s a''b résumé ﬁ _ __ l'été 1.5,6")
+    for text in texts:
+        assert words(text) == [w for w, _, _ in word_spans(text)]
+    assert words("it's 3,000") == ["its", "3000"]

@@ -59,8 +59,16 @@ def word_spans(text: str) -> list[tuple[str, int, int]]:
     return list(_spans(text))
 
 
+@lru_cache(maxsize=65_536)
+def _words(text: str) -> tuple[str, ...]:
+    # The words of ``_spans`` in C loops (no word holds a space): half the time.
+    found = " ".join(_WORD.findall(fold(text))).replace(",", "").replace("'", "").split()
+    return tuple(w for w in found if w != "_") if "_" in found else tuple(found)
+
+
 def words(text: str) -> list[str]:
-    return [w for w, _, _ in _spans(text)]
+    """The words of ``word_spans``, without their offsets."""
+    return list(_words(text))
 
 
 @lru_cache(maxsize=200_000)
