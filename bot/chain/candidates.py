@@ -50,7 +50,7 @@ class Candidate:
 
     @cached_property
     def termset(self) -> frozenset[str]:
-        return frozenset(stem(w) for w in self.text_words if w not in STOPWORDS)
+        return frozenset(map(stem, set(self.text_words) - STOPWORDS))
 
     @cached_property
     def quote_words(self) -> list[str]:
@@ -72,7 +72,7 @@ class Candidate:
                 found = words(" ".join(str(self.meta.get(f, "")) for f in WHO))
             else:
                 found = words(str(self.meta.get(field, "")))
-            cache[field] = frozenset(stem(w) for w in found)
+            cache[field] = frozenset(map(stem, found))
         return cache[field]
 
     @cached_property
