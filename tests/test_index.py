@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from store.embed import MiniLMEmbedding
@@ -569,3 +570,67 @@ def test_a_half_written_batch_is_repaired_on_open_not_rebuilt_from_every_record(
     assert not reopened.writing()
     vector = embedder.question("Who said the bridge is safe?")
     assert {s.meta["doc_id"] for s in reopened.dense(vector, 5, Filter())} == {_article().doc_id}
+
+
+def test_answers_read_records_from_the_lexicon_file_and_older_files_get_them_once(
+    tmp_path: Path, embedder: MiniLMEmbedding, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside an embedded store a record is read from the FTS file's id table and its vector
+    from the texts collection: opening the store and answering never read the quote
+    collection (Chroma loads its whole HNSW index on the first read). A file written before
+    it held whole records gets them from Chroma once, when opened."""
+    import sqlite3
+
+    from store.index import Filter
+
+    def open_index() -> QuoteIndex:
+        return QuoteIndex(
+            connect(str(tmp_path / "store")), embedder, "test", tmp_path / "lexical.sqlite3"
+        )
+
+    index = open_index()
+    index.add([(_article(), QUOTES)])
+    ids = [s.id for s in index.filtered(Filter(attributed=False), 10)]
+    chroma = index.quotes.get(ids=ids, include=["metadatas", "documents", "embeddings"])
+    want = {
+        i: (dict(m), d, list(e))
+        for i, m, d, e in zip(
+            chroma["ids"], chroma["metadatas"], chroma["documents"], chroma["embeddings"],
+            strict=True,
+        )
+    }  # fmt: skip
+    del index
+
+    from chromadb.api.models.Collection import Collection
+
+    def guarded(name: str) -> object:
+        real = getattr(Collection, name)
+
+        def call(self: Collection, *args: object, **kw: object) -> object:
+            assert self.name != "test_quotes_v2", f"the quote collection was read: {name}"
+            return real(self, *args, **kw)
+
+        return call
+
+    for name in ("count", "get", "query", "peek"):
+        monkeypatch.setattr(Collection, name, guarded(name))
+    reopened = open_index()
+    got = {s.id: s for s in reopened.fetch(ids, vectors=True)}
+    assert set(got) == set(want)
+    for i, (meta, document, vector) in want.items():
+        assert got[i].meta == meta and got[i].document == document
+        assert got[i].vector is not None and np.allclose(got[i].vector, vector, atol=1e-6)
+    asked = embedder.question("Who said the bridge is safe?")
+    assert reopened.dense(asked, 2, Filter(one_copy=True))[0].id in want
+    assert reopened.dense(asked, 2, Filter(speakers=["Ann Lee"]))[0].id in want
+    assert reopened.counts()[1] == len(want)
+    monkeypatch.undo()
+
+    with sqlite3.connect(tmp_path / "lexical.sqlite3") as db:  # a file from before records
+        db.execute("DROP INDEX ids_unread")
+        db.execute("ALTER TABLE ids DROP COLUMN record")
+    older = open_index()
+    assert older.lexicon.unread(10) == []
+    assert {i: (s.meta, s.document) for i, s in ((s.id, s) for s in older.fetch(ids))} == {
+        i: (m, d) for i, (m, d, _) in want.items()
+    }

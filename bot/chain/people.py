@@ -108,7 +108,7 @@ class People:
 
     def empty(self) -> bool:
         """Whether no quote is stored (a count costs ~20 ms at 236k records: once per change)."""
-        return bool(self._memo("empty", "", lambda: self.index.quotes.count() == 0))
+        return bool(self._memo("empty", "", lambda: self.index.quote_count() == 0))
 
     def publishers(self) -> list[str]:
         return list(self._memo("publishers", "", self.names.publishers))

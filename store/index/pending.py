@@ -55,6 +55,10 @@ class PendingWrites:
             self.bump()
         return len(orphans)
 
+    def marked(self) -> bool:
+        """Whether any pending marker is left (a write under way, or a killed one's)."""
+        return bool(self.meta.get(where={"kind": "pending"}, include=[], limit=1)["ids"])
+
     def writing(self) -> bool:
         """Whether a write is under way (a live process's pending marker)."""
         got = self.meta.get(where={"kind": "pending"}, include=["metadatas"])

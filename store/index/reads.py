@@ -27,6 +27,7 @@ EXACT_IDS = 600
 WIDE = 3000
 NEAR = 4
 VECTORS_KEPT = 50_000  # vectors of exactly searched records kept in memory (~77 MB at most)
+ARTICLE_QUOTES = 10_000  # an article's quote records, at most
 HOLDERS = 500  # records of one article looked at for those holding a span
 HOLD_SLACK = 2  # a holder may end this many characters before the span (its closing marks)
 
@@ -71,7 +72,7 @@ class QuoteReads:
 
     def search(self, text: str, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
         """Dense search: the k quote records nearest the text, score = cosine similarity."""
-        if self.quotes.count() == 0:
+        if self.quote_count() == 0:
             return []
         vector = self.embedder.encode([text])
         found = self.quotes.query(
@@ -97,10 +98,12 @@ class QuoteReads:
         got = self.articles.get(ids=[doc_id], include=["documents", "metadatas"])
         if not got["ids"]:
             raise NotFoundError(f"No article with id {doc_id!r} is indexed.")
-        quotes = sorted(
-            (hit_from(i, m) for i, m, _ in self.iter_quotes({"doc_id": doc_id}, False)),
-            key=lambda h: h.start,
-        )
+        if hasattr(self.lexicon, "matching"):  # the id table: not the quote collection
+            everything = Filter(doc_ids=[doc_id], attributed=False)
+            found = ((s.id, s.meta) for s in self.filtered(everything, ARTICLE_QUOTES))
+        else:
+            found = ((i, m) for i, m, _ in self.iter_quotes({"doc_id": doc_id}, False))
+        quotes = sorted((hit_from(i, m) for i, m in found), key=lambda h: h.start)
         return {
             "doc_id": doc_id,
             "text": got["documents"][0],
@@ -116,7 +119,14 @@ class QuoteReads:
         ]
 
     def counts(self) -> tuple[int, int]:
-        return self.articles.count(), self.quotes.count()
+        return self.articles.count(), self.quote_count()
+
+    def quote_count(self) -> int:
+        """Quote records stored: beside an embedded store the lexicon's rows (which match
+        Chroma's once the store is open), so the quote collection is not read (``fetch``)."""
+        if self.texts is not None:
+            return int(self.lexicon.count())
+        return int(self.quotes.count())
 
     def dense(self, vector: np.ndarray, k: int, flt: Filter) -> list[Stored]:
         """The k records nearest a query vector (Chroma's HNSW), within the filter. Beside an
@@ -194,7 +204,11 @@ class QuoteReads:
         kept = self.kept_vectors
         todo = [i for i in ids if i not in kept]
         if todo:
-            got = self.quotes.get(ids=todo, include=["embeddings"])
+            if self.texts is not None and hasattr(self.lexicon, "stored"):
+                read = self.fetch(todo, vectors=True)  # the texts' vectors: see ``fetch``
+                got = {"ids": [s.id for s in read], "embeddings": [s.vector for s in read]}
+            else:
+                got = self.quotes.get(ids=todo, include=["embeddings"])
             if len(kept) + len(got["ids"]) > VECTORS_KEPT:
                 kept.clear()
             for i, e in zip(got["ids"], got["embeddings"], strict=True):
@@ -253,18 +267,44 @@ class QuoteReads:
         return self.fetch(self.lexicon.copies(ids, limit))
 
     def fetch(self, ids: Sequence[str], vectors: bool = False) -> list[Stored]:
-        """Records by id, in the order given (unknown ids are left out)."""
+        """Records by id, in the order given (unknown ids are left out). Beside an embedded
+        store they are read from the lexicon's file and their vectors from the texts
+        collection, so answering never opens the quote collection, whose first read loads
+        its whole HNSW index (``FtsLexicon.stored``); rows the file lacks come from Chroma."""
         if not ids:
             return []
-        include = ["metadatas", "documents"] + (["embeddings"] if vectors else [])
-        got = self.quotes.get(ids=list(dict.fromkeys(ids)), include=include)
-        embs = got.get("embeddings")
-        embs = [None] * len(got["ids"]) if embs is None or not vectors else list(embs)
-        by_id = {
-            i: Stored(i, dict(m), d or "", None if e is None else np.asarray(e, np.float32))
-            for i, m, d, e in zip(got["ids"], got["metadatas"], got["documents"], embs, strict=True)
+        wanted = list(dict.fromkeys(ids))
+        by_id: dict[str, Stored] = {}
+        if self.texts is not None and hasattr(self.lexicon, "stored"):
+            found = self.lexicon.stored(wanted)
+            keys = {key for _, _, key in found.values()} if vectors else set()
+            near = self._text_vectors(sorted(keys))
+            for i, (meta, document, key) in found.items():
+                by_id[i] = Stored(i, meta, document, near.get(key))
+            if vectors:  # a text without its vector (never expected): the record's own
+                by_id = {i: s for i, s in by_id.items() if s.vector is not None}
+        todo = [i for i in wanted if i not in by_id]
+        if todo:
+            include = ["metadatas", "documents"] + (["embeddings"] if vectors else [])
+            got = self.quotes.get(ids=todo, include=include)
+            embs = got.get("embeddings")
+            embs = [None] * len(got["ids"]) if embs is None or not vectors else list(embs)
+            for i, m, d, e in zip(
+                got["ids"], got["metadatas"], got["documents"], embs, strict=True
+            ):
+                by_id[i] = Stored(
+                    i, dict(m), d or "", None if e is None else np.asarray(e, np.float32)
+                )
+        return [by_id[i] for i in wanted if i in by_id]
+
+    def _text_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors of searched texts by text key (the texts collection)."""
+        if not keys:
+            return {}
+        got = self.texts.get(ids=list(keys), include=["embeddings"])
+        return {
+            k: np.asarray(e, np.float32) for k, e in zip(got["ids"], got["embeddings"], strict=True)
         }
-        return [by_id[i] for i in dict.fromkeys(ids) if i in by_id]
 
     def holding(self, spans: Sequence[tuple[str, int, int]], flt: Filter) -> list[Stored]:
         """Records within the filter whose span holds one of these (doc_id, start, end) spans
