@@ -17,7 +17,8 @@ import json
 import re
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -173,17 +174,6 @@ class Lexicon(Protocol):
     def remove(self, doc_ids: Sequence[str]) -> None: ...
     def clear(self) -> None: ...
     def search(self, words: list[str], k: int, flt: Filter) -> list[tuple[str, float]]: ...
-    def _term_counts(self, db: sqlite3.Connection) -> dict[str, int]:
-        """This thread's counts of records per word, kept until the file changes (a write by
-        this connection or, ``data_version``, any other): a common word costs its count once,
-        not per question (40 ms for three of them at 2.4M records)."""
-        version = (db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
-        cached = getattr(self._local, "counts", None)
-        if cached is None or cached[0] != version or len(cached[1]) > TERM_COUNTS:
-            cached = (version, {})
-            self._local.counts = cached
-        return cached[1]
-
     def phrase(self, text: str, k: int, flt: Filter) -> list[str]: ...
     def count(self) -> int: ...
 
@@ -308,9 +298,7 @@ class FtsLexicon:
     def add(self, records: Sequence[Record]) -> None:
         """Insert records, replacing any with the same id (indexed lookups, no scan)."""
         rows = list({r.id: _row(r) for r in records}.values())
-        db = self._db()
-        db.execute("BEGIN")
-        try:
+        with self._transaction() as db:
             self._delete(db, "id", [r[5] for r in rows])
             numbered = []
             for r in rows:
@@ -324,6 +312,14 @@ class FtsLexicon:
                 f"INSERT INTO quotes ({_COLUMNS}) VALUES ({_MARKS})", [r[:-3] for r in numbered]
             )
             _mark_firsts(db, [r[12] for r in rows])
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """One transaction on this thread's connection: committed, or rolled back on any error."""
+        db = self._db()
+        db.execute("BEGIN")
+        try:
+            yield db
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -342,14 +338,8 @@ class FtsLexicon:
             _mark_firsts(db, [key for _, key in found if key])
 
     def remove(self, doc_ids: Sequence[str]) -> None:
-        db = self._db()
-        db.execute("BEGIN")
-        try:
+        with self._transaction() as db:
             self._delete(db, "doc_id", doc_ids)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def clear(self) -> None:
         self._db().execute("DELETE FROM quotes")
@@ -401,16 +391,10 @@ class FtsLexicon:
 
     def fill_records(self, records: Sequence[Record]) -> None:
         """Store these records in rows written before the file held them."""
-        db = self._db()
-        db.execute("BEGIN")
-        try:
+        with self._transaction() as db:
             db.executemany(
                 "UPDATE ids SET record = ? WHERE id = ?", [(_record_json(r), r.id) for r in records]
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def first_copies(self, ids: Sequence[str]) -> list[str]:
         """Of these records the first one written of each set of copies (``copy_key``)."""
@@ -668,17 +652,6 @@ class ChromaLexicon:
         terms = [w for w in _terms(words) if len(w) > 3][:8]  # the distinctive words
         variants = [v for t in terms for v in (t, t.capitalize())]
         return self._contains(variants, k, flt)
-
-    def _term_counts(self, db: sqlite3.Connection) -> dict[str, int]:
-        """This thread's counts of records per word, kept until the file changes (a write by
-        this connection or, ``data_version``, any other): a common word costs its count once,
-        not per question (40 ms for three of them at 2.4M records)."""
-        version = (db.execute("PRAGMA data_version").fetchone()[0], db.total_changes)
-        cached = getattr(self._local, "counts", None)
-        if cached is None or cached[0] != version or len(cached[1]) > TERM_COUNTS:
-            cached = (version, {})
-            self._local.counts = cached
-        return cached[1]
 
     def phrase(self, text: str, k: int, flt: Filter) -> list[str]:
         text = " ".join(text.split())
