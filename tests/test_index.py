@@ -578,7 +578,8 @@ def test_answers_read_records_from_the_lexicon_file_and_older_files_get_them_onc
     """Beside an embedded store a record is read from the FTS file's id table and its vector
     from the texts collection: opening the store and answering never read the quote
     collection (Chroma loads its whole HNSW index on the first read). A file written before
-    it held whole records gets them from Chroma once, when opened."""
+    it held whole records gets them from Chroma once, when opened; an empty (lost) file is
+    refilled from Chroma."""
     import sqlite3
 
     from store.index import Filter
@@ -634,3 +635,9 @@ def test_answers_read_records_from_the_lexicon_file_and_older_files_get_them_onc
     assert {i: (s.meta, s.document) for i, s in ((s.id, s) for s in older.fetch(ids))} == {
         i: (m, d) for i, (m, d, _) in want.items()
     }
+    del older
+    (tmp_path / "lexical.sqlite3").unlink()  # lost, or a store written without it: refilled
+    for extra in tmp_path.glob("lexical.sqlite3-*"):
+        extra.unlink()
+    refilled = open_index()
+    assert refilled.lexicon.count() == len(want) and refilled.counts()[1] == len(want)

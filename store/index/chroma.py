@@ -118,13 +118,13 @@ class QuoteIndex(QuoteReads, PendingWrites):
         whole HNSW index (7.6 s, 4.8 GB at 2.4M records), and answering never needs it.
 
         A writer writes its pending marker first and removes it last, so with no marker the
-        file and Chroma agree, unless the file was lost (it is empty while the texts
-        collection is not). A killed writer's half batch (quote records in Chroma, not yet in
-        the FTS file) is undone by its marker, at the cost of its articles; a live writer's is
-        left to finish. Only a file still off after that is refilled from every record, which
-        is O(store): over 15 minutes at 830k records."""
-        lost = self.lexicon.count() == 0 and self.texts.count() > 0
-        if lost or self.marked():
+        file and Chroma agree, unless the file is empty (lost, or the store was written
+        without it: Chroma is counted then, an empty store's collection costs nothing). A
+        killed writer's half batch (quote records in Chroma, not yet in the FTS file) is undone
+        by its marker, at the cost of its articles; a live writer's is left to finish. Only a
+        file still off after that is refilled from every record, which is O(store): over 15
+        minutes at 830k records."""
+        if self.lexicon.count() == 0 or self.marked():
             stored = self.quotes.count()
             if self.lexicon.count() != stored:
                 self.repair()
