@@ -25,7 +25,7 @@ OVERFETCH = 10  # a broad filter first looks among this many times the records i
 # takes 17 ms once their vectors are kept, but 160 ms the first time: more than WIDE's 60 ms.)
 EXACT_IDS = 600
 WIDE = 3000
-NEAR = 4
+NEAR = 4  # …first among the NEAR × n nearest texts (``_within``)
 VECTORS_KEPT = 50_000  # vectors of exactly searched records kept in memory (~77 MB at most)
 ARTICLE_QUOTES = 10_000  # an article's quote records, at most
 HOLDERS = 500  # records of one article looked at for those holding a span
