@@ -124,13 +124,14 @@ class QuoteIndex(QuoteReads, PendingWrites):
         by its marker, at the cost of its articles; a live writer's is left to finish. Only a
         file still off after that is refilled from every record, which is O(store): over 15
         minutes at 830k records."""
-        if self.lexicon.count() == 0 or self.marked():
-            stored = self.quotes.count()
-            if self.lexicon.count() != stored:
-                self.repair()
-                if self.lexicon.count() != self.quotes.count() and not self.writing():
-                    self._rebuild_lexicon()
-        if self.texts.count() == 0 and self.lexicon.count():
+        held = self.lexicon.count()
+        if (held == 0 or self.marked()) and held != self.quotes.count():
+            self.repair()
+            held = self.lexicon.count()
+            if held != self.quotes.count() and not self.writing():
+                self._rebuild_lexicon()
+                held = self.lexicon.count()
+        if held and self.texts.count() == 0:
             self._fill_texts()
         if not self.writing():
             self._fill_records()

@@ -357,8 +357,6 @@ class FtsLexicon:
         at most ``limit``, or only those of ``among`` (looked up by id, so a broad filter
         never reads its whole match)."""
         sql, args = _sql_filter(flt)
-        if _by_firsts(flt):  # one copy of each quote: ``first_copies`` picks among these
-            sql += " AND i.first = 1"
         if among is not None:
             sql = f" AND i.id IN (SELECT value FROM json_each(?)){sql}"
             args = [json.dumps(list(among)), *args]
@@ -414,6 +412,11 @@ class FtsLexicon:
         rows = self._db().execute(query, [json.dumps(list(ids)), limit])
         return [str(i) for i, _ in rows]
 
+    def keys_of(self, ids: Sequence[str]) -> dict[str, str]:
+        """The text key of each of these records, by id."""
+        query = "SELECT i.id, i.text_key FROM json_each(?) j JOIN ids i ON i.id = j.value"
+        return {str(i): str(k) for i, k in self._db().execute(query, [json.dumps(list(ids))]) if k}
+
     def text_keys(self, doc_ids: Sequence[str]) -> set[str]:
         """The text keys of these articles' records."""
         args = json.dumps(list(doc_ids))
@@ -441,8 +444,7 @@ class FtsLexicon:
         if firsts:  # a few rows a quote (its speaker's name forms, its months): deduped here
             query = (
                 "SELECT i.id, k.key, i.copy_key FROM json_each(?) k JOIN ids i INDEXED BY "
-                f"ids_first ON i.text_key = k.value AND i.first = 1 WHERE 1{sql} "
-                "ORDER BY k.key, i.n LIMIT ?"
+                f"ids_first ON i.text_key = k.value WHERE 1{sql} ORDER BY k.key, i.n LIMIT ?"
             )
         else:
             copy = _first_copy("i") if flt.one_copy else "1"
@@ -468,8 +470,6 @@ class FtsLexicon:
 
     def _run(self, match: str, k: int, flt: Filter) -> list[tuple[str, float]]:
         sql, args = _sql_filter(flt)
-        if _by_firsts(flt):
-            sql += " AND i.first = 1"
         weights = ", ".join(str(w) for w in WEIGHTS)
         query = (
             f"SELECT i.id, i.copy_key, bm25(quotes, {weights}) AS s FROM quotes JOIN ids i "
@@ -591,6 +591,8 @@ def _sql_filter(flt: Filter) -> tuple[str, list[Any]]:
     sql, args = [], []
     if flt.attributed:
         sql.append("i.attributed = 1")
+    if _by_firsts(flt):  # one copy of each quote: the rest are read only to pick among these
+        sql.append("i.first = 1")
     for column, values in (
         ("speaker", flt.speakers),
         ("doc_id", flt.doc_ids),

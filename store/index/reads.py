@@ -204,9 +204,11 @@ class QuoteReads:
         kept = self.kept_vectors
         todo = [i for i in ids if i not in kept]
         if todo:
-            if self.texts is not None and hasattr(self.lexicon, "stored"):
-                read = self.fetch(todo, vectors=True)  # the texts' vectors: see ``fetch``
-                got = {"ids": [s.id for s in read], "embeddings": [s.vector for s in read]}
+            if self.texts is not None and hasattr(self.lexicon, "keys_of"):  # see ``fetch``
+                keys = self.lexicon.keys_of(todo)
+                near = self._text_vectors(sorted(set(keys.values())))
+                found = [i for i in todo if keys.get(i) in near]
+                got = {"ids": found, "embeddings": [near[keys[i]] for i in found]}
             else:
                 got = self.quotes.get(ids=todo, include=["embeddings"])
             if len(kept) + len(got["ids"]) > VECTORS_KEPT:
