@@ -96,6 +96,24 @@ def test_interrupted_quote_is_found_and_stitched_one_abstains(tmp_path: Path) ->
     assert stitched.abstained and stitched.quotes == []
 
 
+def test_a_record_nested_in_its_speakers_longer_one_is_shown_whole(tmp_path: Path) -> None:
+    article = tmp_path / "welch.txt"
+    article.write_text(
+        "Welch to back Sanders\n\n"
+        "Representative Peter Welch said on Friday that he planned to vote for Sanders in the "
+        "state's March 1 primary.\n",
+        encoding="utf-8",
+    )
+    bot = Bot.build(Settings(store=tmp_path / "store"))
+    assert not bot.ingest([article]).errors
+    # Two records: "that he planned to vote …" (cue "said") and "to vote …" (cue "planned").
+    quotes = [q["quote"] for q in bot.extract_file(article)["quotes"]]
+    assert any(q.startswith("to vote") for q in quotes), quotes
+    answer = bot.ask("Which Vermont congressman said he would vote for Sanders in the primary?")
+    assert answer.quotes[0].speaker == "Peter Welch"
+    assert answer.quotes[0].quote.startswith("that he planned to vote for Sanders")
+
+
 def test_did_x_say_y(seeded_bot: Any) -> None:
     yes = seeded_bot.ask("Did Kim call Putin his closest comrade?")
     assert yes.answer.startswith("Yes. Kim Jong Un said") and not yes.abstained

@@ -178,12 +178,34 @@ def _holder(around: list[Stored], c: Candidate) -> Candidate | None:
     return min(holders, key=lambda o: o.hit.end - o.hit.start) if holders else None
 
 
+def _enclosing(ranked: list[Candidate]) -> dict[str, Hit]:
+    """For a record nested in a longer one of the same speaker in the same article (``planned``
+    inside "Welch said that he planned to vote for Sanders", a partial quote inside its
+    sentence), the shortest such longer record: what the speaker said, not a piece of it."""
+    by_place: dict[tuple[str, str], list[Hit]] = {}
+    for c in ranked:
+        by_place.setdefault((c.hit.doc_id, fold(c.hit.speaker)), []).append(c.hit)
+    out: dict[str, Hit] = {}
+    for hits in by_place.values():
+        for h in hits:
+            around = [
+                o
+                for o in hits
+                if o.start <= h.start and h.end <= o.end and (o.end - o.start) > (h.end - h.start)
+            ]
+            if around:
+                out[h.id] = min(around, key=lambda o: (o.end - o.start, o.id))
+    return out
+
+
 def _hits(people: People, ranked: list[Candidate], scores: list[float]) -> list[Hit]:
-    """Hits with scores and shown speaker names; overlapping records of one article collapse."""
+    """Hits with scores and shown speaker names; overlapping records of one article collapse,
+    a nested record shown as the longer record of its speaker that holds it."""
     out: list[Hit] = []
     taken: dict[str, list[tuple[int, int]]] = {}
+    outer = _enclosing(ranked)
     for c, score in zip(ranked, scores, strict=True):
-        h = c.hit
+        h = outer.get(c.hit.id, c.hit)
         spans = taken.setdefault(h.doc_id, [])
         if any(h.start < e and s < h.end for s, e in spans):
             continue
