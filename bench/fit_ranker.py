@@ -54,7 +54,7 @@ from bot.chain.ranker import (  # noqa: E402
     same_answers,
     vectors,
 )
-from bot.chain.retrieve import pool_for  # noqa: E402
+from bot.chain.retrieve import enclosing, pool_for  # noqa: E402
 from bot.chain.verify import longest_run, words  # noqa: E402
 from bot.eval.evaluate import hit_verdicts, shown  # noqa: E402
 from bot.eval.golden import GoldenItem, load_golden  # noqa: E402
@@ -99,7 +99,9 @@ def dataset(bot, items: list[GoldenItem]) -> list[Row]:
             out.append((item, np.zeros((0, len(FEATURES))), np.zeros(0), quoted, np.zeros(0)))
             continue
         x = np.array(vectors(pool.candidates, q), dtype=np.float64)
-        hits = [replace(c.hit, speaker=people.canon(c.hit.speaker)) for c in pool.candidates]
+        outer = enclosing(pool.candidates)  # a nested record is shown as the one around it
+        shown_as = [outer.get(c.hit.id, c.hit) for c in pool.candidates]
+        hits = [replace(h, speaker=people.canon(h.speaker)) for h in shown_as]
         y = np.array([item.answerable and _right(h, item) for h in hits], dtype=float)
         out.append((item, x, y, quoted, same_answers(pool.candidates)))
     return out

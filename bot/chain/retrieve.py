@@ -178,7 +178,7 @@ def _holder(around: list[Stored], c: Candidate) -> Candidate | None:
     return min(holders, key=lambda o: o.hit.end - o.hit.start) if holders else None
 
 
-def _enclosing(ranked: list[Candidate]) -> dict[str, Hit]:
+def enclosing(ranked: list[Candidate]) -> dict[str, Hit]:
     """For a record nested in a longer one of the same speaker in the same article (``planned``
     inside "Welch said that he planned to vote for Sanders", a partial quote inside its
     sentence), the shortest such longer record: what the speaker said, not a piece of it."""
@@ -203,7 +203,7 @@ def _hits(people: People, ranked: list[Candidate], scores: list[float]) -> list[
     a nested record shown as the longer record of its speaker that holds it."""
     out: list[Hit] = []
     taken: dict[str, list[tuple[int, int]]] = {}
-    outer = _enclosing(ranked)
+    outer = enclosing(ranked)
     for c, score in zip(ranked, scores, strict=True):
         h = outer.get(c.hit.id, c.hit)
         spans = taken.setdefault(h.doc_id, [])
