@@ -723,12 +723,38 @@ def test_she_does_not_resolve_to_a_man_named_without_a_title(extractor) -> None:
             "stock to recover",
             "Valeant Pharmaceuticals",
         ),
+        (  # the small model tags "Twitter" as a person
+            "Twitter has suspended accounts linked to extremist groups, executives said.\n\n"
+            "The social media company said on Friday that it had suspended 125,000 accounts.",
+            "suspended 125,000 accounts",
+            "Twitter",
+        ),
+        (
+            "The National Golf Foundation published its yearly survey of courses on Monday.\n\n"
+            "Almost 650 courses have closed since 2006, the group said.",
+            "650 courses have closed",
+            "National Golf Foundation",
+        ),
+        (
+            "The Environmental Protection Agency issued the rules in August.\n\n"
+            "The agency said the rules would cut emissions by a third.",
+            "cut emissions by a third",
+            "Environmental Protection Agency",
+        ),
     ],
 )
 def test_the_paper_or_the_company_is_the_organisation_named_before(
     extractor, text, words, speaker
 ) -> None:
     assert (find(run(extractor, text), words).speaker or "").removeprefix("The ") == speaker
+
+
+def test_a_group_named_in_its_description_is_not_an_earlier_organisation(extractor) -> None:
+    text = (
+        "The Tax Policy Center released a study of the plan on Monday.\n\n"
+        "The Islamic State group said the attack was carried out by its fighters."
+    )
+    assert find(run(extractor, text), "carried out").speaker != "Tax Policy Center"
 
 
 @pytest.mark.parametrize(
