@@ -171,10 +171,10 @@ class ArticleSpeakers:
         for ent in ents:
             label = "PERSON" if _titled(ent) else ent.label_
             name = strip_titles(name_part(ent).text)
-            if name in KNOWN_ORGANISATIONS:
-                label = "ORG"
             if not name:
                 continue
+            if name in KNOWN_ORGANISATIONS:
+                label = "ORG"
             previous = doc[ent.start - 1].text if ent.start > 0 else ""
             self.add(ent.start_char, name, label, gender_of(previous), _is_subject(ent.root))
             if label == "PERSON":
@@ -294,7 +294,7 @@ class ArticleSpeakers:
         if head.lower_ in _NAMED_BY_COMPOUND and any(
             c.dep_ == "compound" and c.pos_ == "PROPN" for c in head.children
         ):
-            return None  # "the Islamic State group" names its group ("The Times newspaper" too)
+            return None  # "the Islamic State group" names its group
         for cand in reversed(self.history):  # the latest first
             if head.idx - 1500 <= cand.pos < head.idx and cand.label == "ORG":
                 if pattern.search(cand.name):
