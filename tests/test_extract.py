@@ -749,6 +749,17 @@ def test_the_paper_or_the_company_is_the_organisation_named_before(
     assert (find(run(extractor, text), words).speaker or "").removeprefix("The ") == speaker
 
 
+def test_his_campaign_is_the_campaign_of_the_man_named_before(extractor) -> None:
+    text = (
+        "Bernie Sanders sued the Democratic National Committee on Friday.\n\n"
+        "His campaign said the party's move would cost it dearly. Hillary Clinton was in Iowa. "
+        "Her campaign said the ad would run in five states."
+    )
+    quotes = run(extractor, text)
+    assert find(quotes, "cost it dearly").speaker == "Sanders campaign"
+    assert find(quotes, "five states").speaker == "Clinton campaign"
+
+
 def test_a_group_named_in_its_description_is_not_an_earlier_organisation(extractor) -> None:
     text = (
         "The Tax Policy Center released a study of the plan on Monday.\n\n"

@@ -269,6 +269,19 @@ class ArticleSpeakers:
                 return name if self.labels.get(name) == "PERSON" else None
         return self._organisation_before(head) or self._person_before(head)
 
+    def owned(self, head: Token) -> str | None:
+        """ "His campaign said": the campaign of the person the pronoun stands for, named the
+        way articles name one ("Trump campaign", as in "the Trump campaign said")."""
+        if head.lower_ != "campaign":
+            return None
+        owner = next((c for c in head.children if c.dep_ == "poss" and is_pronoun(c)), None)
+        if owner is None or owner.lower_ not in FEMALE | MALE:
+            return None
+        name = self.pronoun(owner)
+        if not name or self.labels.get(name) != "PERSON":
+            return None
+        return f"{name.split()[-1]} campaign"
+
     def _person_before(self, head: Token) -> str | None:
         """ "the Florida senator said", "the businessman told": a person's role with no person
         named in it stands for the person the story is following, the latest person who was the
@@ -380,6 +393,8 @@ class ArticleSpeakers:
             name = self.pronoun(head)
             if name and head.lower_ in FEMALE | MALE and name not in self.gender:
                 self.gender[name] = "f" if head.lower_ in FEMALE else "m"
+        elif mention.name and (owned := self.owned(head)):
+            name = owned
         elif mention.name:
             found = None if mention.named else self.described(head, mention)
             name = found or self.canonical(mention.name)
