@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 # Mojibake of “ ” read as cp1252 / cp1257 / latin-1, longest first; all become straight quotes.
 _MOJIBAKE = re.compile("â€œ|â€\x9d|â€\u009d|â€ť|â€ś|â€|ā(?![a-z]{2})|(?<![A-Za-z])ā")
+# No-break and thin spaces, which the parser takes for a word of their own ("the\xa0Daily News").
+_SPACES = str.maketrans(dict.fromkeys("\u00a0\u2007\u2009\u202f", " "))
 _OPEN = "“„«"
 _CLOSE = "”»"
 _MARK = re.compile(r"''|``|[\"“”„«»]")
@@ -32,8 +34,9 @@ class Region:
 
 
 def normalise(text: str) -> str:
-    """Same-length copy of ``text`` with mojibake quote marks turned into straight quotes."""
-    return _MOJIBAKE.sub(lambda m: '"' + " " * (len(m.group()) - 1), text)
+    """Same-length copy of ``text`` with mojibake quote marks turned into straight quotes and
+    no-break spaces into plain ones."""
+    return _MOJIBAKE.sub(lambda m: '"' + " " * (len(m.group()) - 1), text).translate(_SPACES)
 
 
 def _direction(text: str, start: int, end: int, mark: str) -> str:

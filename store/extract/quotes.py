@@ -110,7 +110,8 @@ class QuoteExtractor:
         if cand.subject is not None:
             who = attribute(speakers, cand.subject)
             speaker, role, kind = who.name, who.role, who.kind
-            mention = Span(who.mention.text, who.mention.start_char, who.mention.end_char)
+            at, to = who.mention.start_char, who.mention.end_char
+            mention = Span(text[at:to], at, to)  # as written, not as normalised
         cue = None
         if len(cand.cue):
             phrase = statement_phrase(doc, cand.cue.root) if cand.cue.root.pos_ == "VERB" else None
