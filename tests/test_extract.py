@@ -749,6 +749,38 @@ def test_the_paper_or_the_company_is_the_organisation_named_before(
     assert (find(run(extractor, text), words).speaker or "").removeprefix("The ") == speaker
 
 
+def test_the_company_is_the_company_the_story_follows_not_one_named_in_passing(extractor) -> None:
+    """PolNeAR train (Twitter and terrorism): a body named in someone's title between "Twitter
+    acknowledged" and "the company said" is not the company; nor is a think tank."""
+    text = (
+        "Twitter acknowledged that the issue remained tricky. Experts agreed, said Faiza Patel, "
+        "co-director of the Liberty and National Security Program at the Brennan Center.\n\n"
+        "“We have always sought to strike a balance,” the company said."
+    )
+    assert find(run(extractor, text), "strike a balance").speaker == "Twitter"
+
+
+def test_a_spaced_dash_ends_an_organisations_name(extractor) -> None:
+    text = (
+        "The plan would cost the economy a lot, according to the Tax Policy Center - half a "
+        "percentage point of growth, the center estimated."
+    )
+    quotes = run(extractor, text)
+    assert not any("half" in (q.speaker or "") for q in quotes)
+    assert find(quotes, "half a percentage point").speaker == "Tax Policy Center"  # "the center"
+
+
+def test_a_no_break_space_inside_a_name_is_a_space(extractor) -> None:
+    """Breitbart writes "the\xa0Daily News": the parser took the no-break space for a word and
+    the speaker came out as "News". Quote and mention are still shown as written."""
+    text = "Clinton lied about the emails, the\xa0Daily News claims in an editorial on Monday."
+    (quote,) = run(extractor, text)
+    assert quote.speaker == "Daily News"
+    assert quote.speaker_mention is not None
+    assert quote.speaker_mention.text == "the\xa0Daily News"
+    assert text[quote.start : quote.end] == quote.quote
+
+
 def test_his_campaign_is_the_campaign_of_the_man_named_before(extractor) -> None:
     text = (
         "Bernie Sanders sued the Democratic National Committee on Friday.\n\n"

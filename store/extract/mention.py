@@ -48,11 +48,17 @@ def is_pronoun(token: Token) -> bool:
     return token.lower_ in PRONOUNS and not (token.text.isupper() and len(token) > 1)
 
 
+DASHES = frozenset({"-", "–", "—", "--"})  # a spaced dash ends a name
+
+
 def name_part(span: Span) -> Span:
-    """The name without a headline's verb NER took along ("Obama Calls", "Trump Stands Tall")."""
+    """The name without a headline's verb NER took along ("Obama Calls", "Trump Stands Tall") or
+    what follows a spaced dash."""
     for token in span[1:]:
         if token.tag_.startswith("VB") or token.tag_ == "MD" or token.is_space:
             return span[: token.i - span.start]
+        if token.text in DASHES and token.doc[token.i - 1].whitespace_:
+            return span[: token.i - span.start]  # "the Tax Policy Center - half a percentage …"
     return span
 
 
